@@ -1,0 +1,1 @@
+"""Built-in schemes, labels and message templates, shipped as package data."""

@@ -1,0 +1,25 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # so tests can `import libreoffice`
+
+
+def _libreoffice_required() -> bool:
+    return bool(os.environ.get("CI")) or os.environ.get("XLREPORTS_REQUIRE_LIBREOFFICE") == "1"
+
+
+@pytest.fixture(scope="session")
+def soffice():
+    """Path of the soffice executable; skips the test without LibreOffice, fails instead in CI."""
+    from libreoffice import soffice_path
+
+    path = soffice_path()
+    if path is None:
+        msg = "LibreOffice (soffice) not found"
+        if _libreoffice_required():
+            pytest.fail(msg + ": it is required when CI or XLREPORTS_REQUIRE_LIBREOFFICE=1 is set")
+        pytest.skip(msg)
+    return path

@@ -1,0 +1,241 @@
+"""Sheet specs: plain data saying what goes in which cell and how the page prints.
+
+Layouts build these; renderers (openpyxl for files, xlwings for live Excel)
+turn them into sheets. Nothing here imports an Excel library.
+
+Rows and columns are 1-based, as in Excel. A cell is either a literal
+``value`` or a ``formula``; for a formula cell ``value`` holds what the engine
+computed for it, so tests can prove that a spreadsheet program recalculating
+the formula gets the same number.
+
+>>> s = SheetSpec("考核汇总")
+>>> _ = s.set(1, 1, "客服", style=HEADER)
+>>> _ = s.set(2, 2, 89.0, formula="=SUM(C2:J2)")
+>>> s.cells[(2, 2)].formula
+'=SUM(C2:J2)'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Style:
+    """An immutable cell style, shared by many cells (as openpyxl's own style objects).
+
+    Colours are 6-digit hex RGB without '#'. ``border`` is "thin", "medium" or None.
+    ``locked=False`` marks a cell people type into (sheet protection leaves it editable).
+    """
+
+    bold: bool = False
+    italic: bool = False
+    size: float | None = None
+    color: str | None = None
+    fill: str | None = None
+    h_align: str | None = None  # "left" | "center" | "right"
+    v_align: str | None = None  # "top" | "center" | "bottom"
+    wrap: bool = False
+    border: str | None = None
+    number_format: str | None = None
+    locked: bool = True
+
+    def but(self, **changes: Any) -> "Style":
+        """A copy with some attributes changed: ``BODY.but(bold=True)``."""
+        return replace(self, **changes)
+
+
+# Number formats used across layouts.
+FMT_PERCENT = "0.00%"
+FMT_MONEY = "¥#,##0.00"
+FMT_SECONDS = '0.0"秒"'
+FMT_SCORE = "0.00"
+FMT_RATIO = "0.00"
+FMT_INT = "0"
+FMT_DATE = "yyyy-mm-dd"
+
+FONT_SIZE = 10.5
+BODY = Style(size=FONT_SIZE, border="thin", v_align="center")
+HEADER = BODY.but(bold=True, fill="D9E1F2", h_align="center", wrap=True)
+TITLE = Style(bold=True, size=16, h_align="center", v_align="center")
+LABEL = BODY.but(bold=True, fill="F2F2F2")
+INPUT = BODY.but(fill="FFF2CC", locked=False)  # yellow: typed by people
+NOTE = Style(size=9, italic=True, color="595959", wrap=True, v_align="top")
+
+
+@dataclass
+class Cell:
+    """One cell. ``input_key`` marks a cell people type into: re-runs carry its value over."""
+
+    value: Any = None
+    formula: str | None = None
+    style: Style | None = None
+    input_key: str | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """A series: values in ``col`` rows ``first_row..last_row`` of the chart's own sheet."""
+
+    title: str
+    col: int
+    first_row: int
+    last_row: int
+
+
+@dataclass
+class Chart:
+    """A native Excel chart. ``kind`` is "bar" (columns) or "radar".
+
+    Categories are column ``category_col`` over the same rows as the series.
+    ``anchor`` is the top-left cell ("L2"); sizes are in centimetres.
+    """
+
+    kind: str
+    title: str
+    anchor: str
+    category_col: int
+    series: list[ChartSeries]
+    y_title: str | None = None
+    width_cm: float = 16.0
+    height_cm: float = 8.0
+    y_max: float | None = None
+
+
+@dataclass
+class ConditionalFormat:
+    """A conditional format on ``range`` ("H2:H20").
+
+    kind "color_scale": red (low) → yellow → green (high); kind "formula": ``formula``
+    (relative to the range's top-left cell) true → ``style`` fill/font; kind "data_bar".
+    """
+
+    range: str
+    kind: str
+    formula: str | None = None
+    style: Style | None = None
+
+
+@dataclass
+class DataValidation:
+    """A drop-down list on ``range`` with the given choices."""
+
+    range: str
+    choices: list[str]
+    prompt: str | None = None
+
+
+@dataclass
+class PageSetup:
+    """Print set-up: A4, fit to one page wide, header and footer text.
+
+    Header/footer strings use Excel codes: &P page, &N pages, &D date.
+    """
+
+    orientation: str = "portrait"
+    paper: str = "A4"
+    fit_width: int = 1
+    fit_height: int = 0  # 0: as many pages tall as needed
+    header_center: str | None = None
+    header_left: str | None = None
+    header_right: str | None = None
+    footer_center: str | None = "第 &P 页 / 共 &N 页"
+    print_title_rows: str | None = None  # "1:2"
+    margins_cm: tuple[float, float, float, float] = (1.5, 1.2, 1.5, 1.2)  # top, right, bottom, left
+    center_horizontally: bool = True
+
+
+@dataclass
+class SheetSpec:
+    """Everything a renderer needs to build one sheet."""
+
+    name: str
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
+    col_widths: dict[int, float] = field(default_factory=dict)
+    row_heights: dict[int, float] = field(default_factory=dict)
+    freeze: str | None = None  # top-left cell of the scrolling pane, e.g. "B2"
+    page: PageSetup | None = None
+    row_breaks: list[int] = field(default_factory=list)  # page break after these rows
+    charts: list[Chart] = field(default_factory=list)
+    conditional_formats: list[ConditionalFormat] = field(default_factory=list)
+    validations: list[DataValidation] = field(default_factory=list)
+    state: str = "visible"  # "visible" | "hidden" | "veryHidden"
+    tab_color: str | None = None
+    auto_filter: str | None = None  # "A1:K20"
+
+    def set(self, row: int, col: int, value: Any = None, *, formula: str | None = None,
+            style: Style | None = None, input_key: str | None = None,
+            comment: str | None = None) -> Cell:
+        """Put a cell at (row, col) and return it."""
+        cell = Cell(value, formula, style, input_key, comment)
+        self.cells[(row, col)] = cell
+        return cell
+
+    def merge(self, r1: int, c1: int, r2: int, c2: int, value: Any = None,
+              style: Style | None = None, formula: str | None = None) -> None:
+        """Merge a block, put ``value`` in its top-left cell and ``style`` on every cell (for borders)."""
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                if (r, c) != (r1, c1):
+                    self.cells[(r, c)] = Cell(style=style)
+        self.set(r1, c1, value, formula=formula, style=style)
+        if (r1, c1) != (r2, c2):
+            self.merges.append((r1, c1, r2, c2))
+
+    @property
+    def max_row(self) -> int:
+        return max((r for r, _ in self.cells), default=0)
+
+    @property
+    def max_col(self) -> int:
+        return max((c for _, c in self.cells), default=0)
+
+
+@dataclass
+class WorkbookSpec:
+    """Sheets to write, in order, and earlier generated sheets to remove first."""
+
+    sheets: list[SheetSpec] = field(default_factory=list)
+    remove: list[str] = field(default_factory=list)
+
+    def sheet(self, name: str) -> SheetSpec:
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+
+def col_letter(col: int) -> str:
+    """1 → "A", 27 → "AA".
+
+    >>> col_letter(28)
+    'AB'
+    """
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def addr(row: int, col: int, *, absolute: bool = False) -> str:
+    """(2, 3) → "C2"; absolute → "$C$2".
+
+    >>> addr(2, 3, absolute=True)
+    '$C$2'
+    """
+    if absolute:
+        return f"${col_letter(col)}${row}"
+    return f"{col_letter(col)}{row}"
+
+
+def sheet_ref(sheet: str, row: int, col: int, *, absolute: bool = False) -> str:
+    """A reference into another sheet, quoted as Excel needs: '考核表-张三'!G7.
+
+    >>> sheet_ref("考核方案", 5, 3, absolute=True)
+    "'考核方案'!$C$5"
+    """
+    quoted = "'" + sheet.replace("'", "''") + "'"
+    return f"{quoted}!{addr(row, col, absolute=absolute)}"

@@ -1,0 +1,367 @@
+"""The 考核方案 sheet ⇄ the scheme model.
+
+The sheet is a stack of sections, each a title row (【指标】), a header row and
+data rows, so a shop owner can read and edit every rule in Excel. Parsing
+keeps the position of every value: generated formulas point at those cells,
+and errors name them.
+
+>>> from xlreports.schemes.files import builtin_scheme
+>>> rows = scheme_to_rows(builtin_scheme("A"))
+>>> parsed = parse_scheme_rows(rows)
+>>> parsed.scheme.kpi("询单转化率").bands[0].score
+100.0
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields as dc_fields
+from typing import Any, Callable
+
+from ..errors import InputErrors, Problem
+from ..layout.spec import addr
+from .model import (ACTIONS, BOUNDS, COMMISSION_MODES, FORMATS, KPI_KINDS, METRIC_KINDS, NO_DATA, OPS,
+                    PAY_MODES, STREAK_KINDS, STREAK_OUTCOMES, AdjustRule, Band, CommissionTier, Deduction, Kpi,
+                    Level, Metric, ResultBand, Scheme, StreakRule)
+
+SHEET_NAME = "考核方案"
+TITLE_ROWS = 3  # title, how-to line, blank
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of a section: its label, the model attribute and how to read it.
+
+    ``kind`` is "text", "number", "int" or a dict of choices {code: label}.
+    """
+
+    label: str
+    attr: str
+    kind: Any = "text"
+    required: bool = False
+
+
+SETTINGS = (
+    Col("方案名称", "name", required=True), Col("方案代码", "code", required=True),
+    Col("生效月份", "effective_from"), Col("店铺名称", "shop"),
+    Col("绩效工资方式", "pay_mode", PAY_MODES, True), Col("绩效工资总额", "pay_pool", "number"),
+    Col("默认级别", "default_level", required=True), Col("岗位工资", "post_wage", "number"),
+    Col("津贴", "allowance", "number"), Col("全勤奖", "attendance_bonus", "number"),
+    Col("提成方式", "commission_mode", COMMISSION_MODES), Col("提成基数列", "commission_column"),
+    Col("提成门槛指标", "commission_gate_kpi"), Col("提成门槛值", "commission_gate_value", "number"),
+)
+SETTING_NOTES = {
+    "pay_mode": "按总分：绩效工资 = 总额 × 总分 / 100；按档位：绩效基数 × 结果档位的绩效系数",
+    "pay_pool": "按总分时使用，如 750：50 分 → 375",
+    "default_level": "客服名册中没有级别时使用",
+    "commission_mode": "全额：全部销售额按达到的档位比例；超额累进：每段按本段比例",
+    "commission_gate_kpi": "该指标低于门槛值时不计提成（留空则不设门槛）",
+}
+
+KPI_COLS = (
+    Col("指标", "name", required=True), Col("类型", "kind", KPI_KINDS, True),
+    Col("计算方式", "metric.kind", METRIC_KINDS), Col("分子列", "metric.numerator"),
+    Col("分母列", "metric.denominator"), Col("比率列", "metric.rate_column"),
+    Col("目标值", "metric.target", "number"), Col("录入列", "input_column"),
+    Col("权重", "weight", "number"), Col("倍数", "multiple", "number"), Col("分值", "max_score", "number", True),
+    Col("边界", "bound", BOUNDS), Col("加分上限", "bonus_cap", "number"), Col("无数据", "no_data", NO_DATA),
+    Col("格式", "fmt", FORMATS), Col("详细描述", "description"), Col("说明", "note"),
+)
+BAND_COLS = (Col("指标", "kpi", required=True), Col("下限", "lo", "number"), Col("上限", "hi", "number"),
+             Col("得分", "score", "number", True))
+RULE_COLS = (Col("指标", "kpi", required=True), Col("条件", "op", OPS, True),
+             Col("阈值", "threshold", "number", True), Col("方式", "action", ACTIONS, True),
+             Col("分值", "amount", "number", True), Col("步长", "step", "number"))
+DEDUCTION_COLS = (Col("指标", "kpi", required=True), Col("数据列", "column", required=True),
+                  Col("每次扣分", "points", "number", True))
+LEVEL_COLS = (Col("级别", "name", required=True), Col("级别工资", "wage", "number", True),
+              Col("绩效基数", "perf_base", "number"), Col("晋级所需月数", "months_required", "int"))
+COMMISSION_COLS = (Col("销售额下限", "lo", "number", True), Col("提成比例", "rate", "number", True))
+RESULT_COLS = (Col("总分下限", "lo", "number"), Col("档位", "label", required=True),
+               Col("绩效系数", "multiplier", "number", True), Col("调整建议", "advice"))
+STREAK_COLS = (Col("规则", "kind", STREAK_KINDS, True), Col("阈值", "threshold", "number"),
+               Col("连续月数", "months", "int", True), Col("结果", "outcome", STREAK_OUTCOMES, True),
+               Col("奖金金额", "amount", "number"))
+NOTE_COLS = (Col("说明", "text"),)
+
+# Section title → its columns. Order = order on the sheet.
+SECTIONS: dict[str, tuple[Col, ...]] = {
+    "方案设置": (Col("项目", "key"), Col("值", "value"), Col("说明", "note")),
+    "指标": KPI_COLS, "档位": BAND_COLS, "加减规则": RULE_COLS, "扣分项": DEDUCTION_COLS,
+    "级别工资": LEVEL_COLS, "提成档位": COMMISSION_COLS, "结果档位": RESULT_COLS, "连续规则": STREAK_COLS,
+    "说明": NOTE_COLS,
+}
+PERCENT_ATTRS = {"rate"}  # shown with a % format on the sheet
+
+Pos = tuple[int, int]
+
+
+@dataclass
+class SchemeRefs:
+    """Where each value of a parsed scheme sits on the sheet, for formulas and errors.
+
+    ``kpis[name][attr]``, ``bands[name][i][attr]`` (i in the model's list order), and lists for
+    levels, commission tiers, result bands and streak rules.
+    """
+
+    sheet: str = SHEET_NAME
+    settings: dict[str, Pos] = field(default_factory=dict)
+    kpis: dict[str, dict[str, Pos]] = field(default_factory=dict)
+    bands: dict[str, list[dict[str, Pos]]] = field(default_factory=dict)
+    rules: dict[str, list[dict[str, Pos]]] = field(default_factory=dict)
+    deductions: dict[str, list[dict[str, Pos]]] = field(default_factory=dict)
+    levels: list[dict[str, Pos]] = field(default_factory=list)
+    commission: list[dict[str, Pos]] = field(default_factory=list)
+    result_bands: list[dict[str, Pos]] = field(default_factory=list)
+    streaks: list[dict[str, Pos]] = field(default_factory=list)
+    sections: dict[str, Pos] = field(default_factory=dict)  # section → its title cell
+
+    def ref(self, pos: Pos) -> str:
+        """An absolute reference to a scheme cell from another sheet: '考核方案'!$C$9."""
+        quoted = "'" + self.sheet.replace("'", "''") + "'"
+        return f"{quoted}!{addr(pos[0], pos[1], absolute=True)}"
+
+    def cell(self, pos: Pos | None) -> str | None:
+        return addr(*pos) if pos else None
+
+
+@dataclass
+class ParsedScheme:
+    scheme: Scheme
+    refs: SchemeRefs
+
+
+# ---------------------------------------------------------------- model → rows
+
+def _get(obj: Any, attr: str) -> Any:
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _shown(value: Any, kind: Any) -> Any:
+    if isinstance(kind, dict):
+        return kind.get(value, value) if value is not None else None
+    return value
+
+
+def scheme_to_rows(scheme: Scheme) -> list[list[Any]]:
+    """The sheet's rows (values only) for a scheme; ``layout.scheme_sheet`` adds the styling.
+
+    Rows are 0-based here; row i is Excel row i + 1.
+    """
+    rows: list[list[Any]] = [[f"考核方案：{scheme.name}"],
+                             ["黄色区域可以修改：改动阈值、得分、权重后，考核表与工资表中的公式会自动重算；"
+                              "增删指标或档位后请重新运行 xlreports appraise。"], []]
+
+    def section(title: str, body: list[list[Any]]) -> None:
+        rows.append([f"【{title}】"])
+        rows.append([c.label for c in SECTIONS[title]])
+        rows.extend(body)
+        rows.append([])
+
+    section("方案设置", [[c.label, _shown(_get(scheme, c.attr), c.kind), SETTING_NOTES.get(c.attr)]
+                        for c in SETTINGS])
+    section("指标", [[_shown(_get(k, c.attr), c.kind) for c in KPI_COLS] for k in scheme.kpis])
+    section("档位", [[k.name, b.lo, b.hi, b.score] for k in scheme.kpis for b in k.bands])
+    section("加减规则", [[k.name, OPS[r.op], r.threshold, ACTIONS[r.action], r.amount, r.step]
+                         for k in scheme.kpis for r in k.rules])
+    section("扣分项", [[k.name, d.column, d.points] for k in scheme.kpis for d in k.deductions])
+    section("级别工资", [[lv.name, lv.wage, lv.perf_base, lv.months_required] for lv in scheme.levels])
+    section("提成档位", [[t.lo, t.rate] for t in scheme.commission])
+    section("结果档位", [[b.lo, b.label, b.multiplier, b.advice] for b in scheme.result_bands])
+    section("连续规则", [[STREAK_KINDS[s.kind], s.threshold, s.months, STREAK_OUTCOMES[s.outcome], s.amount]
+                         for s in scheme.streaks])
+    section("说明", [[n] for n in scheme.notes])
+    return rows
+
+
+# ---------------------------------------------------------------- rows → model
+
+class _Reader:
+    """Collects problems while converting cells, so all of a sheet's problems are reported together."""
+
+    def __init__(self, sheet: str):
+        self.sheet = sheet
+        self.problems: list[Problem] = []
+
+    def fail(self, pos: Pos | None, message: str, found: Any = None) -> None:
+        self.problems.append(Problem(self.sheet, addr(*pos) if pos else None, message, found))
+
+    def convert(self, raw: Any, col: Col, pos: Pos) -> Any:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if col.required:
+                self.fail(pos, f"「{col.label}」不能为空")
+            return None
+        if isinstance(col.kind, dict):
+            text = str(raw).strip()
+            aliases = {**{v: k for k, v in col.kind.items()}, **{k: k for k in col.kind}}
+            if col.kind is OPS:
+                aliases.update({"≥": ">=", "≤": "<=", "＞": ">", "＜": "<"})
+            if text in aliases:
+                return aliases[text]
+            self.fail(pos, f"「{col.label}」应为：" + "、".join(col.kind.values()), raw)
+            return None
+        if col.kind in ("number", "int"):
+            value = _number(raw)
+            if value is None:
+                self.fail(pos, f"「{col.label}」应为数字", raw)
+                return None
+            if col.kind == "int":
+                if value != int(value):
+                    self.fail(pos, f"「{col.label}」应为整数", raw)
+                return int(value)
+            return value
+        return str(raw).strip()
+
+
+def _number(raw: Any) -> float | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        return float(raw)
+    text = str(raw).strip().replace(",", "").replace("，", "")
+    try:
+        if text.endswith("%"):
+            return float(text[:-1]) / 100
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _find_sections(rows: list[list[Any]]) -> dict[str, int]:
+    """Section title → 0-based row index of its title."""
+    found: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        first = row[0] if row else None
+        if isinstance(first, str) and first.strip().startswith("【") and first.strip().endswith("】"):
+            found[first.strip()[1:-1]] = i
+    return found
+
+
+def _section_rows(rows: list[list[Any]], start: int, cols: tuple[Col, ...], title: str,
+                  reader: _Reader) -> list[tuple[dict[str, Any], dict[str, Pos]]]:
+    """Read a section's data rows as (values by attr, position by attr)."""
+    header = rows[start + 1] if start + 1 < len(rows) else []
+    col_of: dict[str, int] = {}
+    labels = [str(h).strip() if h is not None else "" for h in header]
+    for c in cols:
+        if c.label in labels:
+            col_of[c.attr] = labels.index(c.label)
+        elif c.required or title != "说明":
+            reader.fail((start + 2, 1), f"【{title}】缺少列「{c.label}」")
+    out = []
+    i = start + 2
+    while i < len(rows):
+        row = rows[i]
+        if not any(v not in (None, "") for v in row):
+            break
+        first = row[0] if row else None
+        if isinstance(first, str) and first.strip().startswith("【"):
+            break
+        values: dict[str, Any] = {}
+        where: dict[str, Pos] = {}
+        for c in cols:
+            j = col_of.get(c.attr)
+            if j is None:
+                continue
+            pos = (i + 1, j + 1)
+            where[c.attr] = pos
+            values[c.attr] = reader.convert(row[j] if j < len(row) else None, c, pos)
+        out.append((values, where))
+        i += 1
+    return out
+
+
+def parse_scheme_rows(rows: list[list[Any]], sheet: str = SHEET_NAME) -> ParsedScheme:
+    """Read a 考核方案 sheet's rows (row 0 = Excel row 1) into a scheme and its cell positions.
+
+    Raises InputErrors naming every cell that could not be read; the scheme's
+    consistency (bands, weights …) is checked by ``schemes.validate``.
+    """
+    reader = _Reader(sheet)
+    refs = SchemeRefs(sheet=sheet)
+    starts = _find_sections(rows)
+    for title in ("方案设置", "指标"):
+        if title not in starts:
+            reader.fail(None, f"找不到【{title}】部分（工作表「{sheet}」不是 xlreports 考核方案？）")
+    if reader.problems:
+        raise InputErrors(reader.problems)
+    refs.sections = {t: (i + 1, 1) for t, i in starts.items()}
+
+    def read(title: str) -> list[tuple[dict[str, Any], dict[str, Pos]]]:
+        return _section_rows(rows, starts[title], SECTIONS[title], title, reader) if title in starts else []
+
+    scheme = Scheme(code="", name="")
+    setting_by_label = {c.label: c for c in SETTINGS}
+    for values, where in read("方案设置"):
+        col = setting_by_label.get(str(values.get("key") or "").strip())
+        if col is None:
+            reader.fail(where.get("key"), "未知的设置项（可用：" + "、".join(setting_by_label) + "）",
+                        values.get("key"))
+            continue
+        value = reader.convert(values.get("value"), col, where["value"])
+        refs.settings[col.attr] = where["value"]
+        setattr(scheme, col.attr, value if value is not None else _default(Scheme, col.attr))
+    scheme.commission_gate_kpi = scheme.commission_gate_kpi or None
+
+    for values, where in read("指标"):
+        kpi = Kpi(name=values["name"] or "", kind=values["kind"] or "info")
+        kpi.metric = Metric(kind=values.get("metric.kind") or "none", numerator=values.get("metric.numerator"),
+                            denominator=values.get("metric.denominator"),
+                            rate_column=values.get("metric.rate_column"), target=values.get("metric.target"))
+        for attr in ("input_column", "weight", "multiple", "description", "note"):
+            setattr(kpi, attr, values.get(attr) if values.get(attr) is not None else _default(Kpi, attr))
+        for attr in ("max_score", "bound", "bonus_cap", "no_data", "fmt"):
+            if values.get(attr) is not None:
+                setattr(kpi, attr, values[attr])
+        if kpi.name in refs.kpis:
+            reader.fail(where["name"], f"指标「{kpi.name}」重复")
+        scheme.kpis.append(kpi)
+        refs.kpis[kpi.name] = where
+
+    by_name = {k.name: k for k in scheme.kpis}
+
+    def attach(title: str, make: Callable[[dict[str, Any]], Any], target: str, ref_map: dict) -> None:
+        for values, where in read(title):
+            kpi = by_name.get(values.get("kpi"))
+            if kpi is None:
+                if values.get("kpi"):
+                    reader.fail(where["kpi"], "【指标】中没有这个指标", values.get("kpi"))
+                continue
+            getattr(kpi, target).append(make(values))
+            ref_map.setdefault(kpi.name, []).append(where)
+
+    attach("档位", lambda v: Band(v.get("lo"), v.get("hi"), v.get("score") or 0.0), "bands", refs.bands)
+    attach("加减规则", lambda v: AdjustRule(v.get("op") or ">=", v.get("threshold") or 0.0,
+                                            v.get("action") or "add", v.get("amount") or 0.0, v.get("step")),
+           "rules", refs.rules)
+    attach("扣分项", lambda v: Deduction(v.get("column") or "", v.get("points") or 0.0),
+           "deductions", refs.deductions)
+
+    for values, where in read("级别工资"):
+        scheme.levels.append(Level(values["name"] or "", values.get("wage") or 0.0, values.get("perf_base") or 0.0,
+                                   values.get("months_required") or 0))
+        refs.levels.append(where)
+    for values, where in read("提成档位"):
+        scheme.commission.append(CommissionTier(values.get("lo") or 0.0, values.get("rate") or 0.0))
+        refs.commission.append(where)
+    for values, where in read("结果档位"):
+        scheme.result_bands.append(ResultBand(values.get("lo"), values.get("label") or "",
+                                              values.get("multiplier") or 0.0, values.get("advice") or ""))
+        refs.result_bands.append(where)
+    for values, where in read("连续规则"):
+        scheme.streaks.append(StreakRule(values.get("kind") or "below", values.get("months") or 1,
+                                         values.get("outcome") or "warning", values.get("threshold"),
+                                         values.get("amount") or 0.0))
+        refs.streaks.append(where)
+    scheme.notes = [v["text"] for v, _ in read("说明") if v.get("text")]
+
+    if reader.problems:
+        raise InputErrors(reader.problems)
+    return ParsedScheme(scheme, refs)
+
+
+def _default(cls: type, attr: str) -> Any:
+    for f in dc_fields(cls):
+        if f.name == attr:
+            return f.default
+    raise KeyError(attr)
