@@ -198,3 +198,43 @@ def _find_name(wanted: str, names: list[str]) -> str | None:
 
 def _sheet_not_found(sheet: str, names: list[str]) -> InputErrors:
     return InputErrors([Problem(sheet, None, f"找不到工作表「{sheet}」；工作簿中有：{'、'.join(names)}")])
+
+
+class WorkbookRows:
+    """A workbook (or CSV) opened once, read-only with cached values, to read several sheets.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> _ = p.write_text("客服\\n张三\\n", encoding="utf-8")
+    >>> with WorkbookRows(p) as book:
+    ...     book.names, book.rows("a").rows
+    (['a'], [['客服'], ['张三']])
+    """
+
+    def __init__(self, path):
+        self.path = _checked_path(path)
+        self._csv = self.path.suffix.lower() == ".csv"
+        self._wb = None if self._csv else _open_workbook(self.path)
+        self.names = [self.path.stem] if self._csv else [ws.title for ws in self._wb.worksheets]
+
+    def find(self, sheet: str) -> str | None:
+        """The sheet's actual name (case/space-insensitive match), or None."""
+        return _find_name(sheet, self.names)
+
+    def rows(self, sheet: str) -> SheetRows:
+        name = self.find(sheet)
+        if name is None:
+            raise _sheet_not_found(sheet, self.names)
+        if self._csv:
+            return SheetRows(name, _read_csv(self.path))
+        return rows_from_worksheet(self._wb[name])
+
+    def close(self) -> None:
+        if self._wb is not None:
+            self._wb.close()
+
+    def __enter__(self) -> "WorkbookRows":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -36,14 +36,14 @@ def score_kpi(scheme: Scheme, kpi: Kpi, agent: AgentMonth, totals: dict[str, flo
         else:
             score = scoring.adjust_score(kpi, value)
     elif kpi.kind == "manual":
-        value = agent.number(kpi.input_column)
+        value = agent.number(kpi.input_field)
         score = scoring.manual_score(kpi, agent)
     elif kpi.kind == "attendance":
         detail = scoring.attendance_deduction(kpi, agent)
         value = detail
         score = max(0.0, kpi.max_score - detail)
     else:  # count_bonus: points added on top of the weighted total
-        value = agent.number0(kpi.input_column)
+        value = agent.number0(kpi.input_field)
         score = scoring.count_bonus_score(kpi, value)
         return KpiScore(kpi.name, value, score, score)
     return KpiScore(kpi.name, value, score, score * weight / kpi.max_score, detail)

@@ -29,9 +29,9 @@ def band_score(kpi: Kpi, value: float) -> float:
     """The score of the band the value falls in."""
     chain = ordered_bands(kpi)
     for band in chain[:-1]:
-        if kpi.bound == "lower" and value >= band.lo:
+        if kpi.bound == "lower" and compare(value, ">=", band.lo):
             return band.score
-        if kpi.bound == "upper" and value <= band.hi:
+        if kpi.bound == "upper" and compare(value, "<=", band.hi):
             return band.score
     return chain[-1].score
 
@@ -75,7 +75,7 @@ def attendance_deduction(kpi: Kpi, agent: AgentMonth) -> float:
 
 def manual_score(kpi: Kpi, agent: AgentMonth) -> float:
     """The supervisor's score, kept within [0, 分值]; blank is 0."""
-    return max(0.0, min(kpi.max_score, agent.number0(kpi.input_column)))
+    return max(0.0, min(kpi.max_score, agent.number0(kpi.input_field)))
 
 
 def no_data_score(kpi: Kpi) -> float:

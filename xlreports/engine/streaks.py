@@ -43,8 +43,14 @@ def prior_run(rule: StreakRule, agent: str, month: str, history: list[HistoryRow
     return run
 
 
+def condition_text(rule: StreakRule) -> str:
+    """低于35分 / 末位 / 第一."""
+    if rule.kind == "below":
+        return f"低于{rule.threshold or 0:g}分"
+    return "末位" if rule.kind == "last" else "第一"
+
+
 def streak_label(rule: StreakRule) -> str:
     """The flag text: 淘汰预警：连续2个月低于35分 …"""
     outcome = "淘汰预警" if rule.outcome == "warning" else "额外奖金"
-    what = {"below": f"低于{rule.threshold:g}分", "last": "末位", "first": "第一"}[rule.kind]
-    return f"{outcome}：连续{rule.months}个月{what}"
+    return f"{outcome}：连续{rule.months}个月{condition_text(rule)}"

@@ -107,6 +107,11 @@ class Kpi:
     rules: list[AdjustRule] = field(default_factory=list)
     deductions: list[Deduction] = field(default_factory=list)
 
+    @property
+    def input_field(self) -> str:
+        """Where a typed score or count lives in the agent's values: the 录入列, else the KPI's name."""
+        return self.input_column or self.name
+
 
 @dataclass
 class Level:

@@ -1,0 +1,36 @@
+# Two commands on a fresh machine:  make demo   and   make test
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+STAMP   = $(VENV)/.installed
+
+.PHONY: install demo test bench preview clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Build the sample shop workbook and run three months of appraisal on it.
+demo: $(STAMP)
+	$(VENV)/bin/xlreports demo --dir out/demo
+
+## The whole test suite, with LibreOffice recalculating what we write (installed if missing and possible).
+test: $(STAMP)
+	bash scripts/ensure-libreoffice.sh
+	$(PY) -m pytest -q --doctest-modules xlreports tests
+
+## Speed and memory figures (printed, not asserted).
+bench: $(STAMP)
+	$(PY) benchmarks/bench_appraise.py --agents 500 --forms single
+	$(PY) benchmarks/bench_appraise.py --agents 500 --forms tabs --repeat 1
+
+## PNG pictures of the demo workbook's pages, to look at what we make.
+preview: demo
+	$(PY) scripts/preview.py out/demo/shop_sample.xlsx out/preview
+
+clean:
+	rm -rf $(VENV) out .pytest_cache *.egg-info

@@ -1,0 +1,180 @@
+"""The ``xlreports`` command: init, appraise, demo, scheme export.
+
+Exit codes: 0 success; 2 bad input (the located problems are listed); 1 an unexpected error.
+
+>>> main(["--version"])
+xlreports 0.1.0
+0
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from . import __version__
+from .errors import InputErrors, XlreportsError
+
+SUMMARY_LIMIT = 30  # larger teams: the table shows the top and bottom of the ranking
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="xlreports", description="客服绩效考核、工资表与客户档案，写成可打印、会自动重算的 Excel 表。")
+    p.add_argument("--version", action="store_true", help="显示版本")
+    sub = p.add_subparsers(dest="command")
+
+    a = sub.add_parser("appraise", help="计算一个月的考核表、考核汇总和工资表")
+    a.add_argument("book", help="店铺工作簿（.xlsx/.xlsm），或一个客服数据 .csv")
+    a.add_argument("--month", help="考核月份，如 2026-10（默认：数据中最近的月份）")
+    a.add_argument("--scheme", help="A、B 或方案文件 .json（默认：工作簿中的「考核方案」，没有则写入 A）")
+    a.add_argument("--sheet", default="客服数据", help="客服数据所在的工作表（默认：客服数据）")
+    a.add_argument("-o", "--out", help="写入新文件，不改动原工作簿")
+    a.add_argument("--lang", choices=["zh", "en"], default="zh", help="表格语言（默认中文）")
+    a.add_argument("--forms", choices=["auto", "tabs", "single"], default="auto",
+                   help="tabs：每个客服一张表；single：所有考核表在一张表中分页；auto：30 人以内用 tabs")
+    a.add_argument("--no-backup", action="store_true", help="不保留原文件的备份")
+
+    i = sub.add_parser("init", help="把考核方案写入工作簿的「考核方案」表")
+    i.add_argument("book", help="工作簿；不存在时新建（附带一张空的客服数据表）")
+    i.add_argument("--scheme", default="A", help="A、B 或方案文件 .json（默认 A）")
+    i.add_argument("--no-backup", action="store_true", help="不保留原文件的备份")
+
+    d = sub.add_parser("demo", help="生成示例工作簿并计算 2026-08 至 2026-10 三个月")
+    d.add_argument("--dir", default="xlreports-demo", help="输出目录（默认 ./xlreports-demo）")
+    d.add_argument("--scheme", default="A", help="A 或 B（默认 A）")
+
+    s = sub.add_parser("scheme", help="考核方案文件")
+    ssub = s.add_subparsers(dest="scheme_command")
+    e = ssub.add_parser("export", help="把工作簿中的「考核方案」表导出为 .json 文件")
+    e.add_argument("book")
+    e.add_argument("file")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    if args.version:
+        print(f"xlreports {__version__}")
+        return 0
+    try:
+        if args.command == "appraise":
+            return _appraise(args)
+        if args.command == "init":
+            return _init(args)
+        if args.command == "demo":
+            return _demo(args)
+        if args.command == "scheme" and args.scheme_command == "export":
+            return _export(args)
+        _parser().print_help()
+        return 2
+    except InputErrors as e:
+        print(f"发现 {len(e.problems)} 个问题，未写入任何文件：", file=sys.stderr)
+        for p in e.problems:
+            print(f"  - {p}", file=sys.stderr)
+        return 2
+    except XlreportsError as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("已中断，未写入任何文件。", file=sys.stderr)
+        return 130
+    except Exception:  # a bug: say so plainly, keep the trace for the report
+        traceback.print_exc()
+        print("xlreports 内部错误（工作簿未被修改）。请把以上信息反馈给开发者。", file=sys.stderr)
+        return 1
+
+
+def _appraise(args) -> int:
+    from .appraise import AppraiseOptions, appraise
+
+    report = appraise(args.book, AppraiseOptions(month=args.month, scheme=args.scheme, sheet=args.sheet,
+                                                 out=args.out, lang=args.lang, forms=args.forms,
+                                                 backup=not args.no_backup))
+    _print_report(report)
+    return 0
+
+
+def _print_report(report) -> None:
+    for m in report.messages:
+        print(f"提示：{m}")
+    for w in report.warnings:
+        print(f"注意：{w}")
+    agents = sorted(report.result.agents, key=lambda a: (a.rank, a.agent.name))
+    print(f"\n{report.result.month} 考核结果（方案 {report.result.scheme.code}：{report.result.scheme.name}，"
+          f"{len(agents)} 人）")
+    rows = agents if len(agents) <= SUMMARY_LIMIT else agents[:10] + [None] + agents[-5:]
+    print(_table(["排名", "客服", "总分", "绩效工资", "应发合计", "预警"],
+                 [["…", f"（共 {len(agents)} 人）", "", "", "", ""] if a is None else
+                  [a.rank, a.agent.name, f"{a.total:.2f}", f"{a.perf_pay:,.2f}", f"{a.gross:,.2f}", " ".join(a.flags)]
+                  for a in rows]))
+    print(f"\n已写入：{report.output}")
+    if report.backup:
+        print(f"原文件备份：{report.backup}")
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _table(header: list[str], rows: list[list[object]]) -> str:
+    """A plain-text table that lines up Chinese (double-width) characters."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
+    widths = [max(_width(r[j]) for r in cells) for j in range(len(header))]
+    lines = []
+    for k, r in enumerate(cells):
+        lines.append("  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths)).rstrip())
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _init(args) -> int:
+    from .init_book import init_book
+
+    path, backup, created = init_book(args.book, args.scheme, backup=not args.no_backup)
+    print(f"已{'新建工作簿并' if created else ''}写入「考核方案」：{path}")
+    if backup:
+        print(f"原文件备份：{backup}")
+    print("在 Excel 中修改「考核方案」里的阈值、得分和权重，然后运行：xlreports appraise " + str(path))
+    return 0
+
+
+def _demo(args) -> int:
+    from .appraise import AppraiseOptions, appraise
+    from .samples import build_sample
+
+    folder = Path(args.dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    book = folder / "shop_sample.xlsx"
+    build_sample(book)
+    print(f"示例工作簿：{book}（14 名客服，2026-08 至 2026-10 的赤兔导出数据）")
+    report = None
+    for month in ("2026-08", "2026-09", "2026-10"):
+        report = appraise(book, AppraiseOptions(month=month, scheme=args.scheme if month == "2026-08" else None,
+                                                backup=False))
+        print(f"  {month}：已计算 {len(report.result.agents)} 人")
+    _print_report(report)
+    print("\n用 Excel 或 WPS 打开上面的文件：考核汇总、工资表和每位客服的考核表都在里面；"
+          "在考核表的黄色单元格中填写主管评分，总分和工资会自动重算。")
+    return 0
+
+
+def _export(args) -> int:
+    from .schemes.files import save_scheme_file
+    from .schemes.sheet import SHEET_NAME, parse_scheme_rows
+    from .schemes.validate import check_scheme
+    from .errors import raise_if_errors
+    from .sources import read_sheet_rows
+
+    rows = read_sheet_rows(args.book, SHEET_NAME)
+    parsed = parse_scheme_rows(rows.rows, rows.sheet)
+    raise_if_errors(check_scheme(parsed.scheme, parsed.refs))
+    save_scheme_file(parsed.scheme, args.file)
+    print(f"已导出：{args.file}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""``xlreports init``: write a scheme into a workbook's 考核方案 sheet (a new workbook gets a 客服数据 template).
+
+>>> import tempfile, pathlib
+>>> book = pathlib.Path(tempfile.mkdtemp()) / "店铺.xlsx"
+>>> path, backup, created = init_book(book, "B")
+>>> created, backup is None
+(True, True)
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import XlreportsError
+from .layout.scheme_sheet import scheme_sheet
+from .layout.spec import HEADER, NOTE, SheetSpec, WorkbookSpec
+from .schemes.files import resolve_scheme
+from .schemes.model import Scheme
+from .schemes.sheet import SHEET_NAME
+
+DATA_SHEET = "客服数据"
+
+
+def data_template(scheme: Scheme) -> SheetSpec:
+    """An empty 客服数据 sheet with the columns the scheme reads."""
+    spec = SheetSpec(DATA_SHEET, freeze="B2")
+    columns = ["客服", "月份", *scheme.input_columns(), "奖金"]
+    for j, name in enumerate(dict.fromkeys(columns), start=1):
+        spec.set(1, j, name, style=HEADER)
+        spec.col_widths[j] = max(9, len(name) * 2 + 2)
+    spec.set(3, 1, "每位客服每月一行；也可以直接粘贴千牛 / 赤兔 / 生意参谋的导出（列名会自动识别）。", style=NOTE.but(wrap=False))
+    return spec
+
+
+def init_book(book: str | Path, scheme_spec: str = "A", *, backup: bool = True) -> tuple[Path, Path | None, bool]:
+    """Write the scheme; returns (workbook path, backup path or None, whether the workbook was created)."""
+    from .render.openpyxl_render import apply_workbook_spec, new_workbook
+    from .workbook_io import load_for_update, save_atomically
+
+    book = Path(book)
+    scheme = resolve_scheme(scheme_spec)
+    sheet = scheme_sheet(scheme, SHEET_NAME)
+    if book.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise XlreportsError(f"{book.name}：请使用 .xlsx 或 .xlsm 工作簿")
+    if not book.exists():
+        wb = new_workbook(WorkbookSpec([sheet, data_template(scheme)]))
+        save_atomically(wb, book, backup=False)
+        return book, None, True
+    wb = load_for_update(book)
+    apply_workbook_spec(wb, WorkbookSpec([sheet]))
+    return book, save_atomically(wb, book, backup=backup), False

@@ -1,0 +1,79 @@
+"""What every appraisal layout needs: the month's results, the scheme and where its cells are,
+the labels, and the values to put in cells people type into.
+
+>>> safe_sheet_name("考核表-a/b:c*?[x]")
+'考核表-a_b_c__x'
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..engine.records import MonthResult
+from ..schemes.model import Kpi, Scheme
+from ..schemes.sheet import SchemeRefs
+from .labels import Labels
+from .spec import FMT_MONEY, FMT_PERCENT, FMT_RATIO, FMT_SECONDS
+
+_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+VALUE_FORMATS = {"percent": FMT_PERCENT, "seconds": FMT_SECONDS, "ratio": FMT_RATIO, "number": "0.##",
+                 "money": FMT_MONEY}
+
+
+def safe_sheet_name(name: str, taken: set[str] | None = None) -> str:
+    """A valid, unique Excel sheet name: no []:*?/\\, no edge apostrophes, at most 31 characters."""
+    base = _FORBIDDEN.sub("_", name).strip("'")[:31] or "_"
+    taken = taken if taken is not None else set()
+    candidate, n = base, 2
+    while candidate.lower() in {t.lower() for t in taken}:
+        suffix = f"({n})"
+        candidate = base[: 31 - len(suffix)] + suffix
+        n += 1
+    taken.add(candidate)
+    return candidate
+
+
+def value_format(kpi: Kpi) -> str:
+    """Number format for a KPI's 数据 cell; attendance shows points deducted."""
+    if kpi.kind == "attendance":
+        return '"扣"0.##"分"'
+    if kpi.kind in ("manual", "count_bonus"):
+        return "0.##"
+    return VALUE_FORMATS.get(kpi.fmt, "0.##")
+
+
+@dataclass
+class BookContext:
+    """Inputs of the appraisal layouts.
+
+    ``inputs`` maps an input key (see ``input_key``) to the value its cell gets: what a person
+    typed on an earlier run, else the value pre-filled from the data.
+    """
+
+    result: MonthResult
+    refs: SchemeRefs
+    labels: Labels
+    shop: str
+    data_columns: list[str]  # columns shown in 考核数据, in order
+    rate_columns: dict[str, str] = field(default_factory=dict)  # KPI → rate column used instead of counts
+    inputs: dict[str, Any] = field(default_factory=dict)
+    prefills: dict[str, Any] = field(default_factory=dict)  # input key → value from the data (before carry-over)
+    forms_mode: str = "tabs"
+
+    @property
+    def scheme(self) -> Scheme:
+        return self.result.scheme
+
+    @property
+    def month(self) -> str:
+        return self.result.month
+
+    def input_key(self, agent: str, name: str) -> str:
+        """Key of one input cell, scoped by month so October's scores never fill November's forms."""
+        return f"{self.month}|{agent}|{name}"
+
+    def input_value(self, agent: str, name: str, default: Any = None) -> Any:
+        return self.inputs.get(self.input_key(agent, name), default)
+

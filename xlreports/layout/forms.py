@@ -1,0 +1,276 @@
+"""考核表: one form per agent, laid out like the paper 客服人员绩效考核表.
+
+指标 | 详细描述 | 标准 | 分值 | 权重 | 数据 | 得分 | 加权得分, then 总分, 绩效工资, 结果档位,
+the attendance record, and the sign-off fields 考核人员 / 考核时间 / 备注 / 被考核人确认.
+Yellow cells are typed by the supervisor or the agent; every other number is a
+formula over 考核数据 and 考核方案. Tabs mode gives each agent a sheet
+(考核表-<客服>); single mode stacks the forms on one sheet with a page break after each.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..engine.records import AgentResult
+from ..engine.scoring import ordered_bands
+from ..schemes.model import Kpi
+from . import formulas as fx
+from .context import BookContext, safe_sheet_name, value_format
+from .data_sheet import DataRefs
+from .spec import (BODY, FMT_MONEY, FMT_SCORE, HEADER, INPUT, LABEL, NOTE, TITLE, DataValidation, PageSetup,
+                   SheetSpec, addr, sheet_ref)
+
+COLUMNS = ("指标", "详细描述", "标准", "分值", "权重", "数据", "得分", "加权得分")
+WIDTHS = (15, 24, 30, 7, 7, 11, 9, 10)
+CONFIRM_CHOICES = ["确认无误", "有异议"]
+Pos = tuple[int, int]
+
+
+@dataclass
+class FormRefs:
+    """Cells of one agent's form that other sheets point at."""
+
+    sheet: str
+    value: dict[str, Pos] = field(default_factory=dict)
+    score: dict[str, Pos] = field(default_factory=dict)
+    weighted: dict[str, Pos] = field(default_factory=dict)
+    max_score: dict[str, Pos] = field(default_factory=dict)
+    attendance: dict[str, Pos] = field(default_factory=dict)
+    total: Pos = (0, 0)
+    perf_pay: Pos = (0, 0)
+    band_label: Pos = (0, 0)
+    advice: Pos = (0, 0)
+    level: Pos = (0, 0)
+
+    def ref(self, pos: Pos) -> str:
+        return sheet_ref(self.sheet, *pos, absolute=True)
+
+
+def _num(x: float | None, fmt: str) -> str:
+    if x is None:
+        return ""
+    if fmt == "percent":
+        return f"{x * 100:g}%"
+    if fmt == "seconds":
+        return f"{x:g}秒"
+    return f"{x:g}"
+
+
+_OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
+
+
+def standard_text(kpi: Kpi) -> str:
+    """The 标准 column: the scheme's rule in words, e.g. "≥75%→100；65%–75%→80；50%–65%→60；<50%→0"."""
+    f = kpi.fmt
+    if kpi.kind == "band":
+        parts = []
+        for b in reversed(ordered_bands(kpi)) if kpi.bound == "upper" else ordered_bands(kpi):
+            if b.lo is None:
+                parts.append(f"{'≤' if kpi.bound == 'upper' else '<'}{_num(b.hi, f)}→{b.score:g}")
+            elif b.hi is None:
+                parts.append(f"{'>' if kpi.bound == 'upper' else '≥'}{_num(b.lo, f)}→{b.score:g}")
+            else:
+                parts.append(f"{_num(b.lo, f)}–{_num(b.hi, f)}→{b.score:g}")
+        return "；".join(parts)
+    if kpi.kind in ("adjust", "count_bonus"):
+        parts = []
+        for r in kpi.rules:
+            cond = f"{_OPS[r.op]}{_num(r.threshold, f)}"
+            if r.action == "add":
+                parts.append(f"{cond} {r.amount:+g}分")
+            elif r.action == "per_step":
+                parts.append(f"{cond} 每满{_num(r.step, f)} {r.amount:+g}分")
+            else:
+                parts.append(f"{cond} 计{r.amount:g}分")
+        return "；".join(parts)
+    if kpi.kind == "manual":
+        return f"主管评分 0–{kpi.max_score:g}"
+    if kpi.kind == "attendance":
+        return "；".join(f"{d.column} 每次−{d.points:g}分" for d in kpi.deductions)
+    return "仅展示，不计分"
+
+
+def form_sheets(ctx: BookContext, data: DataRefs) -> tuple[list[SheetSpec], dict[str, FormRefs]]:
+    """All forms: one sheet per agent (tabs) or one sheet with page breaks (single)."""
+    L = ctx.labels
+    refs: dict[str, FormRefs] = {}
+    sheets: list[SheetSpec] = []
+    taken: set[str] = set()
+    single = None
+    if ctx.forms_mode == "single":
+        single = _new_sheet(ctx, L("考核表"))
+        sheets.append(single)
+    row = 1
+    for r in ctx.result.agents:
+        if single is None:
+            spec = _new_sheet(ctx, safe_sheet_name(f"{L('考核表')}-{r.agent.name}", taken))
+            sheets.append(spec)
+            refs[r.agent.name] = _form(ctx, spec, 1, r, data)
+        else:
+            refs[r.agent.name] = _form(ctx, single, row, r, data)
+            row = single.max_row + 1
+            single.row_breaks.append(row - 1)
+            row += 1
+    if single is not None and single.row_breaks:
+        single.row_breaks.pop()  # no break after the last form
+    return sheets, refs
+
+
+def _new_sheet(ctx: BookContext, name: str) -> SheetSpec:
+    spec = SheetSpec(name, tab_color="4472C4", page=PageSetup(
+        header_left=ctx.shop, header_center="客服人员绩效考核表", header_right=f"考核月份：{ctx.month}"))
+    for j, w in enumerate(WIDTHS, start=1):
+        spec.col_widths[j] = w
+    return spec
+
+
+def _form(ctx: BookContext, spec: SheetSpec, top: int, r: AgentResult, data: DataRefs) -> FormRefs:
+    L = ctx.labels
+    scheme, srefs = ctx.scheme, ctx.refs
+    name = r.agent.name
+    f = FormRefs(spec.name)
+    spec.merge(top, 1, top, 8, L("客服人员绩效考核表"), style=TITLE)
+    spec.row_heights[top] = 30
+    level = r.agent.level or scheme.default_level
+    _pair(spec, top + 1, [(L("店铺"), ctx.shop, 1, 2, 3), (L("考核月份"), ctx.month, 4, 6, 8)])
+    spec.set(top + 2, 1, L("客服"), style=LABEL)
+    spec.merge(top + 2, 2, top + 2, 3, name, style=BODY)
+    spec.set(top + 2, 4, L("岗位"), style=LABEL)
+    spec.set(top + 2, 5, r.agent.post or "", style=BODY)
+    spec.set(top + 2, 6, L("级别"), style=LABEL)
+    spec.merge(top + 2, 7, top + 2, 8, level, style=BODY)
+    f.level = (top + 2, 7)
+    for j, label in enumerate(COLUMNS, start=1):
+        spec.set(top + 3, j, L(label), style=HEADER)
+
+    row = top + 4
+    att_rows: dict[str, int] = {}
+    kpi_rows: dict[str, int] = {}
+    for kpi in scheme.kpis:
+        kpi_rows[kpi.name] = row
+        row += 1
+    total_row = row
+    perf_row, band_row = row + 1, row + 2
+    att_top = row + 4
+    for kpi in scheme.kpis:
+        if kpi.kind == "attendance":
+            for d in kpi.deductions:
+                if d.column not in att_rows:
+                    att_rows[d.column] = att_top + len(att_rows)
+    for column, arow in att_rows.items():
+        f.attendance[column] = (arow, 3)
+
+    for kpi in scheme.kpis:
+        _kpi_row(ctx, spec, kpi_rows[kpi.name], kpi, r, data, f)
+
+    first, last = top + 4, total_row - 1
+    spec.merge(total_row, 1, total_row, 7, L("总分"), style=LABEL.but(h_align="right"))
+    spec.set(total_row, 8, r.total, formula=f"=ROUND(SUM(H{first}:H{last}),2)",
+             style=BODY.but(bold=True, number_format=FMT_SCORE))
+    f.total = (total_row, 8)
+    total = addr(total_row, 8)
+    spec.merge(perf_row, 1, perf_row, 7, L("绩效工资"), style=LABEL.but(h_align="right"))
+    spec.set(perf_row, 8, r.perf_pay, formula=fx.perf_pay_formula(scheme, srefs, total, addr(*f.level)),
+             style=BODY.but(bold=True, number_format=FMT_MONEY))
+    f.perf_pay = (perf_row, 8)
+    spec.set(band_row, 1, L("结果档位"), style=LABEL)
+    has_bands = bool(scheme.result_bands)
+    spec.merge(band_row, 2, band_row, 3, r.band.label if r.band else "",
+               formula="=" + fx.band_pick(scheme, srefs, total, "label") if has_bands else None, style=BODY)
+    spec.merge(band_row, 4, band_row, 5, L("调整建议"), style=LABEL)
+    spec.merge(band_row, 6, band_row, 8, r.band.advice if r.band else "",
+               formula="=" + fx.band_pick(scheme, srefs, total, "advice") if has_bands else None, style=BODY)
+    f.band_label, f.advice = (band_row, 2), (band_row, 6)
+
+    # Attendance record: typed by the supervisor, read by the 考勤 row and by 全勤奖.
+    if att_rows:
+        spec.merge(att_top - 1, 1, att_top - 1, 8, L("考勤记录"), style=LABEL.but(h_align="left"))
+    for column, arow in att_rows.items():
+        spec.merge(arow, 1, arow, 2, L(column), style=LABEL)
+        key = ctx.input_key(name, column)
+        spec.set(arow, 3, ctx.inputs.get(key), style=INPUT, input_key=key)
+        points = next(d.points for k in scheme.kpis if k.kind == "attendance" for d in k.deductions
+                      if d.column == column)
+        spec.merge(arow, 4, arow, 8, f"每次扣 {points:g} 分", style=BODY)
+
+    sign = (max(att_rows.values()) + 2) if att_rows else band_row + 2
+    _input_pair(ctx, spec, sign, name, [("考核人员", 1, 2, 3), ("考核时间", 4, 6, 8)])
+    spec.set(sign + 1, 1, L("备注"), style=LABEL)
+    key = ctx.input_key(name, "备注")
+    spec.merge(sign + 1, 2, sign + 1, 8, ctx.inputs.get(key), style=INPUT.but(wrap=True))
+    spec.cells[(sign + 1, 2)].input_key = key
+    spec.row_heights[sign + 1] = 36
+    _input_pair(ctx, spec, sign + 2, name, [("被考核人确认", 1, 2, 3), ("确认日期", 4, 6, 8)])
+    spec.validations.append(DataValidation(addr(sign + 2, 2), CONFIRM_CHOICES, "请选择：确认无误 / 有异议"))
+    notes = ["黄色单元格由主管或本人填写；其余数字为公式，随「考核数据」「考核方案」自动重算。"]
+    notes += [f"{k.name}：{k.note}" for k in scheme.kpis if k.note]
+    spec.merge(sign + 3, 1, sign + 3, 8, "\n".join(notes), style=NOTE)
+    spec.row_heights[sign + 3] = 14 * len(notes) + 4
+    return f
+
+
+def _pair(spec: SheetSpec, row: int, items) -> None:
+    for label, value, lc, vc1, vc2 in items:
+        spec.merge(row, lc, row, vc1 - 1, label, style=LABEL)
+        spec.merge(row, vc1, row, vc2, value, style=BODY)
+
+
+def _input_pair(ctx: BookContext, spec: SheetSpec, row: int, agent: str, items) -> None:
+    for label, lc, vc1, vc2 in items:
+        key = ctx.input_key(agent, label)
+        spec.merge(row, lc, row, vc1 - 1, ctx.labels(label), style=LABEL)
+        spec.merge(row, vc1, row, vc2, ctx.inputs.get(key), style=INPUT)
+        spec.cells[(row, vc1)].input_key = key
+
+
+def _kpi_row(ctx: BookContext, spec: SheetSpec, row: int, kpi: Kpi, r: AgentResult, data: DataRefs,
+             f: FormRefs) -> None:
+    scheme, srefs = ctx.scheme, ctx.refs
+    where = srefs.kpis[kpi.name]
+    s = r.kpis[kpi.name]
+    name = r.agent.name
+    spec.set(row, 1, kpi.name, style=BODY.but(bold=True))
+    spec.set(row, 2, kpi.description, style=BODY.but(wrap=True))
+    spec.set(row, 3, standard_text(kpi), style=BODY.but(wrap=True, size=9))
+    spec.row_heights[row] = 30
+    max_cell, value_cell, score_cell = addr(row, 4), addr(row, 6), addr(row, 7)
+    f.max_score[kpi.name], f.value[kpi.name], f.score[kpi.name] = (row, 4), (row, 6), (row, 7)
+    spec.set(row, 4, kpi.max_score, formula=f"={srefs.ref(where['max_score'])}", style=BODY)
+    weighted_kind = kpi.kind in ("band", "adjust", "manual", "attendance")
+    if weighted_kind:
+        spec.set(row, 5, scheme.effective_weight(kpi), formula=fx.weight_formula(scheme, kpi, srefs),
+                 style=BODY.but(number_format="0.##"))
+    else:
+        spec.set(row, 5, "加分" if kpi.kind == "count_bonus" else "—", style=BODY.but(h_align="center"))
+
+    value_style = BODY.but(number_format=value_format(kpi), h_align="right")
+    if kpi.kind in ("band", "adjust", "info"):
+        spec.set(row, 6, "无数据" if s.value is None else s.value, formula=_metric(ctx, kpi, name, data),
+                 style=value_style)
+    elif kpi.kind == "attendance":
+        cells = [addr(*f.attendance[d.column]) for d in kpi.deductions]
+        spec.set(row, 6, s.detail, formula=fx.deduction_formula(kpi, srefs, cells), style=value_style)
+    else:  # manual, count_bonus: typed on the form
+        key = ctx.input_key(name, kpi.name)
+        spec.set(row, 6, ctx.inputs.get(key), style=INPUT.but(number_format=value_format(kpi), h_align="right"),
+                 input_key=key)
+
+    if kpi.kind == "info":
+        spec.set(row, 7, "不计分", style=BODY.but(h_align="center", color="808080"))
+        spec.set(row, 8, None, style=BODY)
+        return
+    spec.set(row, 7, s.score, formula=fx.score_formula(kpi, srefs, value_cell, max_cell),
+             style=BODY.but(number_format="0.##"))
+    weighted = f"={score_cell}*{addr(row, 5)}/{max_cell}" if weighted_kind else f"={score_cell}"
+    spec.set(row, 8, s.weighted, formula=weighted, style=BODY.but(number_format=FMT_SCORE))
+    f.weighted[kpi.name] = (row, 8)
+
+
+def _metric(ctx: BookContext, kpi: Kpi, agent: str, data: DataRefs) -> str:
+    m = kpi.metric
+    if kpi.name in ctx.rate_columns:
+        return fx.metric_formula(m.kind, None, None, rate=data.ref(agent, ctx.rate_columns[kpi.name]))
+    num = data.ref(agent, m.numerator) if m.numerator else None
+    den = data.ref(agent, m.denominator) if m.denominator else None
+    target = ctx.refs.ref(ctx.refs.kpis[kpi.name]["metric.target"]) if m.target is not None else None
+    total_range = data.column_range(m.numerator) if m.kind == "share" else None
+    return fx.metric_formula(m.kind, num, den, total_range=total_range, target=target)

@@ -1,0 +1,75 @@
+"""The 考核方案 sheet as a styled spec: the rows of ``schemes.sheet.scheme_to_rows`` with editable cells yellow.
+
+>>> from xlreports.schemes.files import builtin_scheme
+>>> spec = scheme_sheet(builtin_scheme("A"))
+>>> spec.cells[(1, 1)].value
+'考核方案：客服部客服指标绩效考核表'
+"""
+from __future__ import annotations
+
+from ..schemes.model import Scheme
+from ..schemes.sheet import SHEET_NAME, parse_scheme_rows, scheme_to_rows
+from .spec import FMT_PERCENT, HEADER, INPUT, NOTE, TITLE, PageSetup, SheetSpec, Style
+
+SECTION_TITLE = Style(bold=True, size=12, color="1F4E78")
+_WIDTHS = [14, 10, 10, 12, 12, 12, 10, 12, 8, 8, 8, 9, 9, 9, 8, 40, 40]
+
+
+def scheme_sheet(scheme: Scheme, name: str = SHEET_NAME) -> SheetSpec:
+    """Lay the scheme out for people to read and edit; labels/keys stay plain, values are yellow inputs."""
+    rows = scheme_to_rows(scheme)
+    parsed = parse_scheme_rows(rows, name)
+    refs = parsed.refs
+    spec = SheetSpec(name, tab_color="C00000", freeze="B4",
+                     page=PageSetup(orientation="landscape", header_center=f"考核方案：{scheme.name}"))
+    header_rows = {r + 1 for r, _ in refs.sections.values()}
+    for i, row in enumerate(rows, start=1):
+        for j, value in enumerate(row, start=1):
+            if value is None:
+                continue
+            if i == 1:
+                style = TITLE.but(h_align="left")
+            elif i == 2:
+                style = NOTE.but(wrap=False)
+            elif j == 1 and isinstance(value, str) and value.startswith("【"):
+                style = SECTION_TITLE
+            elif i in header_rows:
+                style = HEADER
+            else:
+                style = INPUT
+            spec.set(i, j, value, style=style)
+    # Key / note columns of 方案设置 are labels, not inputs.
+    for attr, (r, c) in refs.settings.items():
+        spec.cells[(r, c - 1)].style = HEADER.but(h_align="left", fill="F2F2F2")
+        if (r, c + 1) in spec.cells:
+            spec.cells[(r, c + 1)].style = NOTE.but(wrap=False)
+    _percent_formats(scheme, refs, spec)
+    for j, width in enumerate(_WIDTHS, start=1):
+        spec.col_widths[j] = width
+    return spec
+
+
+def _percent_formats(scheme: Scheme, refs, spec: SheetSpec) -> None:
+    """Show thresholds of percentage KPIs and commission rates as percentages."""
+    def fmt(pos, number_format):
+        cell = spec.cells.get(pos)
+        if cell is not None:
+            cell.style = (cell.style or INPUT).but(number_format=number_format)
+
+    for kpi in scheme.kpis:
+        if kpi.fmt != "percent":
+            continue
+        for where in refs.bands.get(kpi.name, []):
+            fmt(where["lo"], FMT_PERCENT)
+            fmt(where["hi"], FMT_PERCENT)
+        for where in refs.rules.get(kpi.name, []):
+            fmt(where["threshold"], FMT_PERCENT)
+            if "step" in where:
+                fmt(where["step"], FMT_PERCENT)
+        if kpi.metric.target is not None and kpi.metric.kind != "attainment":
+            fmt(refs.kpis[kpi.name]["metric.target"], FMT_PERCENT)
+    for where in refs.commission:
+        fmt(where["rate"], "0.00%")
+    gate = scheme.commission_gate_kpi
+    if gate and any(k.name == gate and k.fmt == "percent" for k in scheme.kpis):
+        fmt(refs.settings["commission_gate_value"], FMT_PERCENT)

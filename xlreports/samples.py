@@ -1,0 +1,307 @@
+"""A realistic sample shop workbook (fictional agents, fixed seed) for the demo, tests and benchmarks.
+
+Sheets:
+  客服数据  a 赤兔/千牛-style 客服 KPI export: 14 agents x 3 months (2026-08..2026-10), with the
+           quirks of real exports (title row, blank row, two-row grouped header with merged cells,
+           "→" and a trailing space in headers, numbers as text, a blank row in the middle,
+           汇总值 / 平均值 summary rows at the bottom)
+  客服名册  客服, 入职日期, 岗位, 级别
+  说明      what this workbook is
+
+The story (see samples/README.md): 小美 is best every month; 阿磊 is last every month and
+falls below 35 points (scheme A) in 2026-09 and 2026-10; in 2026-10 some agents sit exactly
+on scheme A band edges (客服-小雨: 询单 400 → 付款 300 = 75%; 阿杰: 平均响应 30 s;
+橙子: 付款笔数/拍下笔数 = 230/250 = 92%; Sunny: 客单价 168.00/150.00 = 1.12 and
+回复 990/1000 = 99%).
+
+Deterministic: random.Random(20261023) gives the same cell values every time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+SEED = 20261023
+MONTHS = ("2026-08", "2026-09", "2026-10")
+SHOP_AOV = {"2026-08": 128.40, "2026-09": 136.20, "2026-10": 150.00}  # 店铺客单价, same for all agents
+TITLE = "客服绩效数据 2026-08-01 ~ 2026-10-31（导出自赤兔）"
+
+BEST, WORST = "小美", "阿磊"
+EDGE_CONVERSION, EDGE_RESPONSE, EDGE_PAYMENT, EDGE_AOV = "客服-小雨", "阿杰", "橙子", "Sunny"
+
+# name, 入职日期, 岗位, 级别
+ROSTER = (
+    ("小美", dt.date(2022, 3, 1), "售前", "高级"),
+    ("阿杰", dt.date(2023, 7, 17), "售前", "中级"),
+    ("客服-小雨", dt.date(2024, 2, 26), "售前", "中级"),
+    ("Sunny", dt.date(2024, 9, 2), "售前", "中级"),
+    ("橙子", dt.date(2025, 3, 10), "售前", "初级"),
+    ("糖糖", dt.date(2023, 11, 6), "售前", "中级"),
+    ("阿磊", dt.date(2025, 11, 10), "售前", "初级"),
+    ("小鹿", dt.date(2024, 5, 20), "售后", "中级"),
+    ("大伟", dt.date(2021, 8, 16), "售后", "高级"),
+    ("七七", dt.date(2026, 5, 18), "售前", "初级"),
+    ("木子", dt.date(2025, 6, 23), "售后", "初级"),
+    ("安琪", dt.date(2024, 12, 2), "售前", "中级"),
+    ("小宇", dt.date(2026, 7, 6), "售前", "初级"),
+    ("果果", dt.date(2025, 8, 4), "售后", "初级"),
+)
+AGENTS = tuple(r[0] for r in ROSTER)
+
+# (group, header as exported, key, width, number format). key None = 客服 (merged over both header rows).
+COLUMNS = (
+    (None, "客服", "agent", 12, None),
+    ("基本信息", "月份", "month", 9, None),
+    ("基本信息", "访问量", "visits", 10, "0"),
+    ("询单->下单", "询单人数", "inquiries", 9, "0"),
+    ("询单->下单", "下单人数", "ordered", 9, "0"),
+    ("询单->下单", "拍下笔数", "placed", 9, "0"),
+    ("下单->付款", "询单→最终付款人数", "paid", 18, "0"),
+    ("下单->付款", "付款笔数", "orders_paid", 9, "0"),
+    ("下单->付款", "成交笔数", "closed", 9, "0"),
+    ("下单->付款", "退款笔数", "refunds", 9, "0"),
+    ("下单->付款", "交易纠纷次数", "disputes", 12, "0"),
+    ("客单价", "销售额 ", "sales", 13, "#,##0.00"),
+    ("客单价", "客服客单价", "agent_aov", 11, "0.00"),
+    ("客单价", "店铺客单价", "shop_aov", 11, "0.00"),
+    ("客单价", "目标销售额", "target", 12, "#,##0"),
+    ("客单价", "主推单品销售额", "featured", 14, "#,##0.00"),
+    ("客单价", "主推单品目标", "featured_target", 12, "#,##0"),
+    ("工作量", "接待人数", "received", 9, "0"),
+    ("工作量", "回复人数", "replied", 9, "0"),
+    ("工作量", "应答数", "replies", 8, "0"),
+    ("工作量", "平均响应(s)", "response", 11, "0.0"),
+    ("考勤与主管评分", "迟到早退次数", "late", 12, "0"),
+    ("考勤与主管评分", "请假天数", "leave", 9, "0.0"),
+    ("考勤与主管评分", "工作任务", "tasks", 9, "0"),
+    ("考勤与主管评分", "工作态度", "attitude", 9, "0"),
+    ("考勤与主管评分", "经验条数", "tips", 9, "0"),
+)
+# Columns that add up in the 汇总值 row (the rest are rates, prices, scores or labels).
+ADDITIVE = {"visits", "inquiries", "ordered", "placed", "paid", "orders_paid", "closed", "refunds",
+            "disputes", "sales", "target", "featured", "featured_target", "received", "replied",
+            "replies", "late", "leave"}
+TEXT_COUNT_KEYS = ("inquiries", "received", "placed", "replied")  # candidates for ="123" cells
+
+NOTES = (
+    "本工作簿是 xlreports 的示例数据，由 samples/make_sample.py 以固定随机种子（20261023）生成。",
+    "所有客服昵称、日期和数字均为虚构，不涉及真实人员或店铺。",
+    "「客服数据」仿照赤兔/千牛导出：标题行、空行、两行分组表头、文本格式的数字、中间的空行，以及末尾的汇总值/平均值行。",
+    "「客服名册」列出每位客服的入职日期、岗位（售前/售后）和级别（初级/中级/高级）。",
+    "2026-10 有几位客服恰好落在评分区间的边界上（如询单转化率 75%、平均响应 30 秒），用于检验边界处理。",
+)
+
+
+def _agent_month(rng: random.Random, name: str, mi: int, month: str) -> dict:
+    """One agent's month, numbers consistent with each other."""
+    u = rng.uniform
+    r = {"agent": name, "month": month}
+    if name == BEST:
+        conv, pay, ratio, reply, resp = u(0.81, 0.85), u(0.95, 0.975), u(1.14, 1.17), u(0.995, 1.0), u(18, 22)
+        inq = rng.randint(1250, 1480)
+        tasks, attitude, tips, late, leave = 10, 5, rng.randint(10, 12), 0, 0.0
+        vis_conv, disputes = u(0.024, 0.03), 0
+    elif name == WORST:  # slow, poor conversion, getting worse
+        conv = (0.48, 0.44, 0.41)[mi] + u(-0.01, 0.005)
+        pay = (0.86, 0.80, 0.78)[mi]
+        ratio, reply, resp = u(1.01, 1.04), u(0.93, 0.94), (56.4, 58.8, 60.0)[mi]
+        inq = rng.randint(320, 380)
+        tasks, attitude, tips = (7, 6, 6)[mi], (4, 3, 3)[mi], rng.randint(0, 3)
+        late, leave = (0, 1, 1)[mi], (0.0, 0.0, 1.0)[mi]
+        vis_conv, disputes = u(0.007, 0.009), (0, 1, 2)[mi]
+    else:
+        conv, pay, ratio = u(0.52, 0.80), u(0.78, 0.97), u(1.00, 1.16)
+        reply, resp = u(0.95, 1.0), u(24, 50)
+        inq = rng.randint(300, 1500)
+        tasks, attitude = rng.randint(6, 9), rng.randint(3, 5)
+        tips = rng.randint(0, 12)
+        tips = min(tips, 4 + 5 * (9 - tasks))  # keep task score + tip bonus below the best agent's
+        late = rng.choice((0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3)) if rng.random() < 0.6 else 0
+        leave = rng.choice((0.0,) * 8 + (0.5, 1.0, 1.5, 2.0))
+        vis_conv = rng.choice((u(0.015, 0.03), u(0.015, 0.03), u(0.015, 0.03), u(0.01, 0.015)))
+        disputes = rng.choice((0, 0, 0, 0, 0, 0, 1))
+    # the 2026-10 band edges
+    if month == "2026-10" and name == EDGE_CONVERSION:
+        inq, conv = 400, 0.75
+    paid = round(inq * conv)
+    ordered = min(inq, round(paid / u(0.86, 0.96)))
+    placed = round(ordered * u(1.05, 1.18))
+    orders_paid = round(placed * pay)
+    if month == "2026-10" and name == EDGE_PAYMENT:
+        placed, orders_paid = 250, 230
+    received = round(inq / u(0.55, 0.75))
+    replied = round(received * reply)
+    if month == "2026-10" and name == EDGE_AOV:
+        received, replied = 1000, 990
+    if month == "2026-10" and name == EDGE_RESPONSE:
+        resp = 30.0
+    shop_aov = SHOP_AOV[month]
+    agent_aov = round(shop_aov * ratio, 2)
+    if month == "2026-10" and name == EDGE_AOV:
+        agent_aov = 168.00
+    sales = round(paid * agent_aov * u(0.98, 1.03), 2)
+    closed = orders_paid - rng.randint(0, 3)
+    refund_rate = u(0.002, 0.009) if rng.random() < 0.6 else u(0.01, 0.025)
+    if name == WORST:
+        refund_rate = u(0.015, 0.03)
+    refunds = round(closed * refund_rate)
+    if name == BEST:
+        target = int(sales / 1.12 // 1000 * 1000)  # always ≥ 110 % of target
+    elif name == WORST:
+        target = round(sales / u(0.70, 0.80), -3)
+    else:
+        target = round(sales * u(0.88, 1.12), -3)
+    featured_target = round(sales * u(0.25, 0.35), -2)
+    featured = round(featured_target * (u(1.0, 1.25) if name == BEST else u(0.70, 1.25)), 2)
+    if name == WORST:
+        featured = round(featured_target * u(0.6, 0.78), 2)
+    replies = round(inq * (u(0.7, 0.8) if name == WORST else u(0.8, 1.1)))
+    r.update(
+        visits=round(closed / vis_conv), inquiries=inq, ordered=ordered, placed=placed, paid=paid,
+        orders_paid=orders_paid, closed=closed, refunds=refunds, disputes=disputes, sales=sales,
+        agent_aov=agent_aov, shop_aov=shop_aov, target=int(target), featured=featured,
+        featured_target=int(featured_target), received=received, replied=replied, replies=replies,
+        response=round(resp, 1), late=late, leave=leave, tasks=tasks, attitude=attitude, tips=tips,
+    )
+    return r
+
+
+def build_rows(seed: int = SEED) -> list[dict]:
+    """The 42 agent-month rows (month by month, agents in roster order)."""
+    rng = random.Random(seed)
+    return [_agent_month(rng, name, mi, month) for mi, month in enumerate(MONTHS) for name in AGENTS]
+
+
+def _summary(rows: list[dict]) -> tuple[dict, dict]:
+    total = {"agent": "汇总值"}
+    mean = {"agent": "平均值"}
+    for _, _, key, _, _ in COLUMNS[2:]:
+        vals = [r[key] for r in rows]
+        if key in ADDITIVE:
+            total[key] = round(sum(vals), 2)
+        mean[key] = round(sum(vals) / len(vals), 2)
+    return total, mean
+
+
+def build_workbook(seed: int = SEED) -> Workbook:
+    rng = random.Random(seed + 1)  # quirks, independent of the numbers
+    rows = build_rows(seed)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "客服数据"
+    ncol = len(COLUMNS)
+    last = get_column_letter(ncol)
+    bold = Font(bold=True)
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    group_fill = PatternFill("solid", fgColor="BDD7EE")
+    thin = Side(style="thin", color="A6A6A6")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+
+    # row 1 title, row 2 blank, rows 3-4 the grouped header
+    ws["A1"] = TITLE
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.merge_cells(f"A1:{last}1")
+    ws.row_dimensions[1].height = 24
+    ws["A3"] = "客服"
+    ws.merge_cells("A3:A4")
+    start = 2
+    while start <= ncol:
+        group = COLUMNS[start - 1][0]
+        end = start
+        while end < ncol and COLUMNS[end][0] == group:
+            end += 1
+        ws.cell(3, start, group)
+        if end > start:
+            ws.merge_cells(start_row=3, start_column=start, end_row=3, end_column=end)
+        start = end + 1
+    for ci, (_, header, _, width, _) in enumerate(COLUMNS, 1):
+        if ci > 1:
+            ws.cell(4, ci, header)
+        ws.column_dimensions[get_column_letter(ci)].width = width
+        for ri in (3, 4):
+            c = ws.cell(ri, ci)
+            c.font, c.alignment, c.border = bold, center, box
+            c.fill = group_fill if ri == 3 else head_fill
+    ws.row_dimensions[4].height = 30
+
+    # quirks: a few sales as "1,234.50" strings, a few counts as ="123", never on the band-edge rows
+    edge_rows = {i for i, r in enumerate(rows) if r["month"] == "2026-10"
+                 and r["agent"] in (EDGE_CONVERSION, EDGE_RESPONSE, EDGE_PAYMENT, EDGE_AOV)}
+    free = [i for i in range(len(rows)) if i not in edge_rows]
+    text_sales = set(rng.sample(free, 4))
+    text_counts = {(i, rng.choice(TEXT_COUNT_KEYS)) for i in rng.sample(free, 3)}
+    blank_after = len(rows) // 2  # a blank row in the middle of the data (inside the 2026-09 block)
+
+    ri = 5
+    for i, r in enumerate(rows):
+        if i == blank_after:
+            ri += 1
+        for ci, (_, _, key, _, fmt) in enumerate(COLUMNS, 1):
+            value = r[key]
+            c = ws.cell(ri, ci)
+            if key == "sales" and i in text_sales:
+                c.value = f"{value:,.2f}"
+            elif (i, key) in text_counts:
+                c.value = f'="{value}"'
+                c.data_type = "s"  # text as exported, not a formula
+            else:
+                c.value = value
+                if fmt and isinstance(value, (int, float)):
+                    c.number_format = fmt
+        ri += 1
+    money = ("sales", "featured", "target", "featured_target")
+    for is_mean, r in enumerate(_summary(rows)):
+        for ci, (_, _, key, _, fmt) in enumerate(COLUMNS, 1):
+            if key in r:
+                c = ws.cell(ri, ci, r[key])
+                c.font = bold
+                if ci > 2:
+                    c.number_format = ("#,##0.00" if key in money else "0.00") if is_mean else fmt
+        ri += 1
+
+    # 客服名册
+    roster = wb.create_sheet("客服名册")
+    for ci, (header, width) in enumerate((("客服", 12), ("入职日期", 12), ("岗位", 8), ("级别", 8)), 1):
+        c = roster.cell(1, ci, header)
+        c.font, c.alignment, c.fill, c.border = bold, center, head_fill, box
+        roster.column_dimensions[get_column_letter(ci)].width = width
+    for ri, (name, hired, post, level) in enumerate(ROSTER, 2):
+        roster.cell(ri, 1, name)
+        roster.cell(ri, 2, hired).number_format = "yyyy-mm-dd"
+        roster.cell(ri, 3, post)
+        roster.cell(ri, 4, level)
+
+    # 说明
+    notes = wb.create_sheet("说明")
+    notes.column_dimensions["A"].width = 110
+    notes["A1"] = "说明"
+    notes["A1"].font = Font(bold=True, size=13)
+    for ri, line in enumerate(NOTES, 2):
+        notes.cell(ri, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
+
+    fixed = dt.datetime(2026, 11, 1, 9, 0, 0)
+    wb.properties.creator = "xlreports samples/make_sample.py"
+    wb.properties.title = "客服绩效数据示例"
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    return wb
+
+
+def build_sample(path, seed: int = SEED) -> Path:
+    """Write the sample workbook to ``path`` and return it.
+
+    >>> import tempfile, pathlib
+    >>> p = build_sample(pathlib.Path(tempfile.mkdtemp()) / "s.xlsx")
+    >>> p.exists()
+    True
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    build_workbook(seed).save(path)
+    return path
