@@ -24,14 +24,29 @@ def steps(distance: float, step: float) -> int:
     return math.floor(round(distance / step, 9))
 
 
+_REL_EPS = 2.0 ** -48  # LibreOffice's rtl::math::approxEqual (≈ 15 significant digits, as Excel)
+
+
+def approx_equal(a: float, b: float) -> bool:
+    """Equal as a spreadsheet compares: Excel and LibreOffice treat numbers that differ only in the
+    last bits as equal (118.72/106 = 1.1199999999999999 is 1.12 to them, and to the shop owner).
+
+    >>> approx_equal(118.72 / 106, 1.12), approx_equal(1.1199, 1.12)
+    (True, False)
+    """
+    return a == b or abs(a - b) < max(abs(a), abs(b)) * _REL_EPS
+
+
 def compare(value: float, op: str, threshold: float) -> bool:
-    """``value op threshold`` for the four comparison operators of the scheme."""
+    """``value op threshold`` for the four comparison operators of the scheme, with the spreadsheet's
+    notion of equality (so a band edge reached by a division still counts as reached)."""
+    equal = approx_equal(value, threshold)
     if op == ">=":
-        return value >= threshold
+        return equal or value > threshold
     if op == ">":
-        return value > threshold
+        return not equal and value > threshold
     if op == "<=":
-        return value <= threshold
+        return equal or value < threshold
     if op == "<":
-        return value < threshold
+        return not equal and value < threshold
     raise ValueError(op)

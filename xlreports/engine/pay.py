@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..schemes.model import ResultBand, Scheme
-from .numbers import excel_round
+from .numbers import compare, excel_round
 
 
 def result_band(scheme: Scheme, total: float) -> ResultBand | None:
@@ -38,7 +38,8 @@ def commission(scheme: Scheme, sales: float, gate_value: float | None) -> float:
     tiers = sorted(scheme.commission, key=lambda t: t.lo)
     if not tiers or sales <= 0:
         return 0.0
-    if scheme.commission_gate_kpi and (gate_value is None or gate_value < (scheme.commission_gate_value or 0)):
+    if scheme.commission_gate_kpi and (gate_value is None
+                                       or not compare(gate_value, ">=", scheme.commission_gate_value or 0)):
         return 0.0
     if scheme.commission_mode == "flat":
         rate = 0.0

@@ -2,7 +2,7 @@
 the labels, and the values to put in cells people type into.
 
 >>> safe_sheet_name("考核表-a/b:c*?[x]")
-'考核表-a_b_c__x'
+'考核表-a_b_c___x_'
 """
 from __future__ import annotations
 

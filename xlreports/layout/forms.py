@@ -20,7 +20,7 @@ from .spec import (BODY, FMT_MONEY, FMT_SCORE, HEADER, INPUT, LABEL, NOTE, TITLE
                    SheetSpec, addr, sheet_ref)
 
 COLUMNS = ("指标", "详细描述", "标准", "分值", "权重", "数据", "得分", "加权得分")
-WIDTHS = (15, 24, 30, 7, 7, 11, 9, 10)
+WIDTHS = (15, 28, 36, 7, 7, 12, 9, 10)
 CONFIRM_CHOICES = ["确认无误", "有异议"]
 Pos = tuple[int, int]
 
@@ -63,7 +63,7 @@ def standard_text(kpi: Kpi) -> str:
     f = kpi.fmt
     if kpi.kind == "band":
         parts = []
-        for b in reversed(ordered_bands(kpi)) if kpi.bound == "upper" else ordered_bands(kpi):
+        for b in ordered_bands(kpi):
             if b.lo is None:
                 parts.append(f"{'≤' if kpi.bound == 'upper' else '<'}{_num(b.hi, f)}→{b.score:g}")
             elif b.hi is None:
