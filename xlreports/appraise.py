@@ -80,6 +80,7 @@ class _Inputs:
 
 def appraise(book: str | Path, opts: AppraiseOptions | None = None) -> AppraiseReport:
     """Run the month's appraisal on ``book`` and write the sheets (into ``book``, or ``opts.out``)."""
+    from .render.cached_values import formula_values
     from .render.openpyxl_render import apply_workbook_spec
     from .workbook_io import load_for_update, save_atomically
 
@@ -101,7 +102,7 @@ def appraise(book: str | Path, opts: AppraiseOptions | None = None) -> AppraiseR
     else:
         wb = load_for_update(book)
     apply_workbook_spec(wb, spec)
-    backup = save_atomically(wb, target, backup=opts.backup)
+    backup = save_atomically(wb, target, backup=opts.backup, cached=formula_values(spec))
     return AppraiseReport(ctx.result, target, backup, [s.name for s in spec.sheets], warnings, messages, spec)
 
 
@@ -184,8 +185,13 @@ def _current_inputs(wb: WorkbookRows, cells: list[InputCell]) -> dict[str, Any]:
 
     current: dict[str, Any] = {}
     cache: dict[str, list[list[Any]]] = {}
+    # Several months' keys can share one address (考核表-x!F12 in 2026-09 and 2026-10); the cell shows
+    # the month written last (the manifest lists kept months first), the others keep the manifest's copy.
+    shown = {(cell.sheet, cell.cell): cell.key for cell in cells}
     for cell in cells:
         current[cell.key] = cell.value
+        if shown[(cell.sheet, cell.cell)] != cell.key:
+            continue
         name = wb.find(cell.sheet)
         m = _ADDR.match(cell.cell)
         if name is None or m is None:
