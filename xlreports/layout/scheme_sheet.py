@@ -12,7 +12,7 @@ from ..schemes.sheet import SHEET_NAME, parse_scheme_rows, scheme_to_rows
 from .spec import FMT_PERCENT, HEADER, INPUT, NOTE, TITLE, PageSetup, SheetSpec, Style
 
 SECTION_TITLE = Style(bold=True, size=12, color="1F4E78")
-_WIDTHS = [14, 10, 10, 12, 12, 12, 10, 12, 8, 8, 8, 9, 9, 9, 8, 40, 40]
+_WIDTHS = [14, 18, 10, 12, 12, 12, 10, 12, 8, 8, 8, 9, 9, 9, 8, 40, 40]
 
 
 def scheme_sheet(scheme: Scheme, name: str = SHEET_NAME) -> SheetSpec:

@@ -142,6 +142,8 @@ class PageSetup:
     header_right: str | None = None
     footer_center: str | None = "第 &P 页 / 共 &N 页"
     print_title_rows: str | None = None  # "1:2"
+    print_title_cols: str | None = None  # "A:A": repeated on every page across
+    print_area: str | None = None  # "A1:K20"; None: everything
     margins_cm: tuple[float, float, float, float] = (1.5, 1.2, 1.5, 1.2)  # top, right, bottom, left
     center_horizontally: bool = True
 

@@ -40,7 +40,8 @@ def summary_sheet(ctx: BookContext, forms: dict[str, FormRefs]) -> tuple[SheetSp
     L, scheme, srefs = ctx.labels, ctx.scheme, ctx.refs
     spec = SheetSpec(L("考核汇总"), freeze=f"B{FIRST}", tab_color="70AD47",
                      page=PageSetup(orientation="landscape", header_left=ctx.shop,
-                                    header_center=f"客服绩效考核汇总 {ctx.month}", print_title_rows=f"{HEAD_ROW}:{HEAD_ROW}"))
+                                    header_center=f"客服绩效考核汇总 {ctx.month}", print_title_rows=f"{HEAD_ROW}:{HEAD_ROW}",
+                                    print_title_cols="A:A", fit_width=2))
     headers: list[tuple[str, str, float]] = [("客服", "客服", 12), ("岗位", "岗位", 7), ("级别", "级别", 7)]
     for kpi in scheme.kpis:
         headers.append((f"v:{kpi.name}", kpi.name, 10))
@@ -50,9 +51,10 @@ def summary_sheet(ctx: BookContext, forms: dict[str, FormRefs]) -> tuple[SheetSp
                 ("调整建议", "调整建议", 22), ("晋级条件", "晋级条件", 26)]
     for i, rule in enumerate(scheme.streaks):
         headers.append((f"prior:{i}", _streak_header(rule), 9))
-    headers.append(("预警", "预警", 30))
+    headers.append(("预警", "预警", 48))
     cols = {key: j for j, (key, _, _) in enumerate(headers, start=1)}
-    spec.merge(1, 1, 1, len(headers), f"{ctx.shop} {L('客服绩效考核汇总')} {ctx.month}", style=TITLE)
+    spec.merge(1, 1, 1, min(len(headers), 8), f"{ctx.shop} {L('客服绩效考核汇总')} {ctx.month}",
+               style=TITLE.but(h_align="left"))
     spec.row_heights[1] = 28
     for key, label, width in headers:
         spec.set(HEAD_ROW, cols[key], label if key.startswith("s:") else L(label), style=HEADER)
@@ -103,16 +105,18 @@ def summary_sheet(ctx: BookContext, forms: dict[str, FormRefs]) -> tuple[SheetSp
             label = streak_label(rule).replace('"', '""')
             terms.append(f'IF(AND({cond},{prior}+1>={srefs.ref(where["months"])}),"{label} ","")')
         spec.set(i, cols["预警"], " ".join(r.flags), formula=f"=TRIM({'&'.join(terms)})" if terms else None,
-                 style=BODY.but(wrap=True))
+                 style=BODY.but(size=9))
     if agents:
         _formats(spec, cols, last)
         _charts(ctx, spec, cols, agents, last, len(headers))
     spec.auto_filter = f"A{HEAD_ROW}:{col_letter(len(headers))}{max(last, HEAD_ROW)}"
-    note_row = max(spec.max_row, last) + 2
+    note_row = max(last, HEAD_ROW) + 2
     spec.merge(note_row, 1, note_row, min(len(headers), 12),
                "排名按总分从高到低（同分同名次）；预警：连续低分或末位 → 淘汰预警，连续第一 → 额外奖金；"
                "“此前连续…月数”取自「考核历史」，本月是否满足由公式判断。", style=NOTE)
-    return spec, SummaryRefs(spec.name, rows, {k: v for k, v in cols.items()})
+    # Print the table; the charts are for the screen (they would be cut across the table's pages).
+    spec.page.print_area = f"A1:{col_letter(len(headers))}{note_row}"
+    return spec, SummaryRefs(spec.name, rows, dict(cols))
 
 
 def _formats(spec: SheetSpec, cols: dict[str, int], last: int) -> None:

@@ -426,6 +426,10 @@ def _write_page_setup(ws, page: PageSetup) -> None:
     _write_header_footer(ws, page)
     if page.print_title_rows:
         ws.print_title_rows = page.print_title_rows
+    if page.print_title_cols:
+        ws.print_title_cols = page.print_title_cols
+    if page.print_area:
+        ws.print_area = page.print_area
     ws.print_options.horizontalCentered = page.center_horizontally
 
 
