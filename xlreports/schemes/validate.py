@@ -85,9 +85,9 @@ def _check_bands(kpi, refs: SchemeRefs, fail) -> None:
         if hi is None or lo is None:
             fail(where[a].get("hi"), f"「{kpi.name}」档位重叠：只有最高一档的上限可以留空")
         elif hi > lo + _EPS:
-            fail(where[b].get("lo"), f"「{kpi.name}」档位重叠：下限 {lo} 小于上一档的上限 {hi}", lo)
+            fail(where[b].get("lo"), f"「{kpi.name}」档位重叠：下限 {lo} 小于相邻一档的上限 {hi}（相邻两档的上限与下限应相同）", lo)
         elif hi < lo - _EPS:
-            fail(where[b].get("lo"), f"「{kpi.name}」档位有空隙：{hi} 到 {lo} 之间没有得分", lo)
+            fail(where[b].get("lo"), f"「{kpi.name}」档位有空隙：{hi} 到 {lo} 之间没有得分（相邻两档的上限与下限应相同）", lo)
 
 
 def _check_weights(scheme: Scheme, refs: SchemeRefs, fail) -> None:
