@@ -104,12 +104,11 @@ def form_sheets(ctx: BookContext, data: DataRefs) -> tuple[list[SheetSpec], dict
         if single is None:
             spec = _new_sheet(ctx, safe_sheet_name(f"{L('考核表')}-{r.agent.name}", taken))
             sheets.append(spec)
-            refs[r.agent.name] = _form(ctx, spec, 1, r, data)
+            refs[r.agent.name], _ = _form(ctx, spec, 1, r, data)
         else:
-            refs[r.agent.name] = _form(ctx, single, row, r, data)
-            row = single.max_row + 1
-            single.row_breaks.append(row - 1)
-            row += 1
+            refs[r.agent.name], last = _form(ctx, single, row, r, data)
+            single.row_breaks.append(last)
+            row = last + 2
     if single is not None and single.row_breaks:
         single.row_breaks.pop()  # no break after the last form
     return sheets, refs
@@ -123,7 +122,8 @@ def _new_sheet(ctx: BookContext, name: str) -> SheetSpec:
     return spec
 
 
-def _form(ctx: BookContext, spec: SheetSpec, top: int, r: AgentResult, data: DataRefs) -> FormRefs:
+def _form(ctx: BookContext, spec: SheetSpec, top: int, r: AgentResult, data: DataRefs) -> tuple[FormRefs, int]:
+    """Lay out one agent's form from row ``top``; returns its cell references and its last row."""
     L = ctx.labels
     scheme, srefs = ctx.scheme, ctx.refs
     name = r.agent.name
@@ -205,7 +205,7 @@ def _form(ctx: BookContext, spec: SheetSpec, top: int, r: AgentResult, data: Dat
     notes += [f"{k.name}：{k.note}" for k in scheme.kpis if k.note]
     spec.merge(sign + 3, 1, sign + 3, 8, "\n".join(notes), style=NOTE)
     spec.row_heights[sign + 3] = 14 * len(notes) + 4
-    return f
+    return f, sign + 3
 
 
 def _pair(spec: SheetSpec, row: int, items) -> None:

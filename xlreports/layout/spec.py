@@ -17,6 +17,7 @@ the formula gets the same number.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 
@@ -41,8 +42,14 @@ class Style:
     locked: bool = True
 
     def but(self, **changes: Any) -> "Style":
-        """A copy with some attributes changed: ``BODY.but(bold=True)``."""
-        return replace(self, **changes)
+        """A copy with some attributes changed: ``BODY.but(bold=True)`` (memoised: layouts ask for
+        the same few variants hundreds of thousands of times)."""
+        return _derived(self, tuple(sorted(changes.items())))
+
+
+@lru_cache(maxsize=4096)
+def _derived(base: Style, changes: tuple[tuple[str, Any], ...]) -> Style:
+    return replace(base, **dict(changes))
 
 
 # Number formats used across layouts.
@@ -149,6 +156,34 @@ class PageSetup:
 
 
 @dataclass
+class TableBlock:
+    """A big rectangular table given by columns, for sheets of hundreds of thousands of rows.
+
+    Renderers write it without a Cell object per value: the header row at ``top``, data
+    below, column j at ``left + j``. Each entry of ``columns`` is a sequence (a list, or a
+    polars Series, which the streaming writer formats in bulk). A str value is text, never
+    a formula. ``styles[j]`` styles the data cells of column j; ``input_columns`` names the
+    columns people type into (styled as inputs, carried over on re-runs by the job).
+    """
+
+    top: int
+    left: int
+    headers: list[str]
+    columns: list[Any]
+    styles: list[Style | None]
+    header_style: Style | None = None
+    input_columns: frozenset[str] = frozenset()
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    @property
+    def last_row(self) -> int:
+        return self.top + self.n_rows
+
+
+@dataclass
 class SheetSpec:
     """Everything a renderer needs to build one sheet."""
 
@@ -166,6 +201,7 @@ class SheetSpec:
     state: str = "visible"  # "visible" | "hidden" | "veryHidden"
     tab_color: str | None = None
     auto_filter: str | None = None  # "A1:K20"
+    tables: list[TableBlock] = field(default_factory=list)  # big tables, below/beside ``cells``
 
     def set(self, row: int, col: int, value: Any = None, *, formula: str | None = None,
             style: Style | None = None, input_key: str | None = None,
@@ -188,11 +224,11 @@ class SheetSpec:
 
     @property
     def max_row(self) -> int:
-        return max((r for r, _ in self.cells), default=0)
+        return max([r for r, _ in self.cells] + [t.last_row for t in self.tables], default=0)
 
     @property
     def max_col(self) -> int:
-        return max((c for _, c in self.cells), default=0)
+        return max([c for _, c in self.cells] + [t.left + len(t.headers) - 1 for t in self.tables], default=0)
 
 
 @dataclass
@@ -209,6 +245,7 @@ class WorkbookSpec:
         raise KeyError(name)
 
 
+@lru_cache(maxsize=None)
 def col_letter(col: int) -> str:
     """1 → "A", 27 → "AA".
 

@@ -22,7 +22,9 @@ from xml.sax.saxutils import escape
 
 from ..layout.spec import WorkbookSpec, addr
 
-_EMPTY_FORMULA = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>(.*?)</f><v\s*/></c>', re.S)
+# Formula text never holds a raw "<" (XML escapes it), so [^<]* keeps the scan linear; openpyxl
+# writes an empty value as <v/> with its own writer and as <v></v> with lxml.
+_EMPTY_FORMULA = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f><v\s*(?:/>|></v>)</c>')
 _SHEET = re.compile(r'<sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"')
 _REL = re.compile(r'<Relationship [^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"|'
                   r'<Relationship [^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"')
