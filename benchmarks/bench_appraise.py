@@ -61,7 +61,7 @@ _PREFIXES = ("", "", "", "售前-", "售后-", "客服-")
 _NAMES = ("小美", "阿杰", "小雨", "Sunny", "橙子", "糖糖", "阿磊", "小鹿", "大伟", "七七", "木子", "安琪",
           "小宇", "果果", "可乐", "阿宝", "豆豆", "Lily", "小白", "花花", "米粒", "阿飞", "静静", "乐乐")
 
-PHASES = ("read", "engine", "layout", "load", "render", "save")
+PHASES = ("read", "engine", "layout", "write")  # as AppraiseReport.timings names them
 
 
 # ------------------------------------------------------------------ input workbook
@@ -135,8 +135,7 @@ def _child(args) -> dict:
     t0 = time.perf_counter()
     import openpyxl  # noqa: F401
     import xlreports.appraise as ap
-    from xlreports.render import openpyxl_render  # noqa: F401 - appraise() imports it lazily
-    from xlreports import workbook_io  # noqa: F401
+    from xlreports.render import xlsx_stream  # noqa: F401 - appraise() imports it lazily
     imports = time.perf_counter() - t0
     scheme = None if args.scheme == "none" else args.scheme
     opts = ap.AppraiseOptions(month=MONTH, scheme=scheme, out=args.out, forms=args.forms)
@@ -158,120 +157,17 @@ def _child(args) -> dict:
     return result
 
 
-# The calls appraise() makes that matter, in source order (keep in step with xlreports/appraise.py).
-# Any other call there (a new step, a removed one, a new argument to the save) fails the phase
-# breakdown loudly instead of timing a pipeline that no longer exists.
-_STEPS = ("_read_inputs", "_pick_month", "_build_context", "_workbook_spec", "_empty_workbook",
-          "load_for_update", "apply_workbook_spec", "save_atomically", "formula_values")
-_HARMLESS = {"Path", "Labels", "AppraiseOptions", "AppraiseReport", "lower", "with_suffix", "str", "len",
-             "list", "dict", "set", "tuple"}
-_SAVE_KEYWORDS = {"backup", "cached"}
-_INTERNALS = ("_read_inputs", "_pick_month", "_build_context", "_workbook_spec", "_empty_workbook",
-              "appraise_month", "Labels")
-
-
-class InternalsChanged(RuntimeError):
-    pass
-
-
-def _call_name(node) -> str | None:
-    f = node.func
-    return f.id if hasattr(f, "id") else getattr(f, "attr", None)
-
-
-def _check_internals(ap) -> None:
-    """Fail loudly when appraise() no longer goes through exactly the steps _phases() mirrors."""
-    import ast
-    import inspect
-    import textwrap
-
-    missing = [n for n in _INTERNALS if not hasattr(ap, n)]
-    if missing:
-        raise InternalsChanged(f"xlreports.appraise no longer has {', '.join(missing)}")
-    tree = ast.parse(textwrap.dedent(inspect.getsource(ap.appraise)))
-    calls = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Call)), key=lambda n: (n.lineno, n.col_offset))
-    steps = [name for name in map(_call_name, calls) if name not in _HARMLESS]
-    if tuple(steps) != _STEPS:
-        raise InternalsChanged("appraise() now calls " + " → ".join(map(str, steps))
-                               + "; the benchmark mirrors " + " → ".join(_STEPS))
-    save = next(n for n in calls if _call_name(n) == "save_atomically")
-    keywords = {k.arg for k in save.keywords}
-    if keywords != _SAVE_KEYWORDS:
-        raise InternalsChanged(f"appraise() now passes {sorted(keywords)} to save_atomically; "
-                               f"the benchmark passes {sorted(_SAVE_KEYWORDS)}")
-
-
-class _Timed:
-    """Wrap a module-level function so its time (and last result) is recorded; undone by restore()."""
-
-    def __init__(self, module, name: str):
-        self.module, self.name, self.real = module, name, getattr(module, name)
-        self.seconds, self.result = 0.0, None
-        setattr(module, name, self)
-
-    def __call__(self, *a, **kw):
-        t = time.perf_counter()
-        try:
-            self.result = self.real(*a, **kw)
-            return self.result
-        finally:
-            self.seconds += time.perf_counter() - t
-
-    def restore(self) -> None:
-        setattr(self.module, self.name, self.real)
-
-
 def _phases(ap, book: Path, opts) -> dict:
-    """appraise()'s body, step by step (keep in step with xlreports/appraise.py)."""
-    hint = ("The phase breakdown in benchmarks/bench_appraise.py mirrors xlreports.appraise.appraise(); "
-            "update _STEPS and _phases() to match.")
-    try:
-        _check_internals(ap)
-        import xlreports.workbook_io as wio
-        from xlreports.render.cached_values import formula_values
-        from xlreports.render.openpyxl_render import apply_workbook_spec
-        from xlreports.workbook_io import load_for_update, save_atomically
-        engine = _Timed(ap, "appraise_month")  # seen by _build_context through the module global
-        inject = _Timed(wio, "inject_cached_values")  # seen by save_atomically
-    except (InternalsChanged, ImportError, AttributeError) as exc:
-        raise InternalsChanged(f"{exc}. {hint}") from exc
-
-    secs, peak = {}, {}
-    try:
-        t_all = t = time.perf_counter()
-        labels = ap.Labels(opts.lang)
-        warnings, messages = [], []
-        inputs = ap._read_inputs(book, opts, messages)
-        month = ap._pick_month(inputs.data, opts.month)
-        secs["read"], peak["read"], t = time.perf_counter() - t, _peak_mb(), time.perf_counter()
-        ctx, new_roster = ap._build_context(inputs, month, opts, labels, book, warnings, messages)
-        secs["engine"], peak["engine"], t = time.perf_counter() - t, _peak_mb(), time.perf_counter()
-        spec = ap._workbook_spec(ctx, inputs, opts, new_roster, labels)
-        secs["layout"], peak["layout"], t = time.perf_counter() - t, _peak_mb(), time.perf_counter()
-        target = Path(opts.out) if opts.out else book
-        wb = ap._empty_workbook() if book.suffix.lower() == ".csv" else load_for_update(book)
-        secs["load"], peak["load"], t = time.perf_counter() - t, _peak_mb(), time.perf_counter()
-        apply_workbook_spec(wb, spec)
-        secs["render"], peak["render"], t = time.perf_counter() - t, _peak_mb(), time.perf_counter()
-        save_atomically(wb, target, backup=opts.backup, cached=formula_values(spec))
-        secs["save"], peak["save"] = time.perf_counter() - t, _peak_mb()
-        total = time.perf_counter() - t_all
-    except TypeError as exc:  # a changed signature
-        raise InternalsChanged(f"calling appraise()'s internals failed: {exc}. {hint}") from exc
-    finally:
-        engine.restore()
-        inject.restore()
-    return {"phase_s": secs, "phase_peak_mb": peak, "appraise_month_s": engine.seconds,
-            "inject_s": inject.seconds, "injected": inject.result, "phases_total_s": total,
-            "peak_mb": _peak_mb(), **_spec_counts(spec)}
+    """One appraise() run; the job reports its own phase timings (read, engine, layout, write)."""
+    t = time.perf_counter()
+    report = ap.appraise(book, opts)
+    total = time.perf_counter() - t
+    return {"phase_s": dict(report.timings), "phases_total_s": total, "peak_mb": _peak_mb(),
+            **_spec_counts(report.book)}
 
 
 def child_main(args) -> int:
-    try:
-        result = _child(args)
-    except InternalsChanged as exc:
-        print(f"INTERNALS CHANGED: {exc}", file=sys.stderr)
-        return 3
+    result = _child(args)
     print(RESULT_MARK + json.dumps(result), flush=True)
     return 0
 
@@ -346,14 +242,7 @@ def report(args, e2e: list[dict], phases: list[dict], phase_error: str | None) -
     if phases:
         for name in PHASES:
             vals = [p["phase_s"][name] for p in phases]
-            peak = max(p["phase_peak_mb"][name] for p in phases)
-            extra = ""
-            if name == "engine":
-                extra = f"  (of which appraise_month {statistics.median(p['appraise_month_s'] for p in phases):.3f})"
-            if name == "save":
-                extra = (f"  (of which cached-value injection {statistics.median(p['inject_s'] for p in phases):.3f},"
-                         f" {phases[0]['injected'] or 0:,} values cached)")
-            rows.append((f"  {name} s min/med", f"{_fmt_range(vals, '{:.3f}')}  peak {peak:.0f} MB{extra}"))
+            rows.append((f"  {name} s min/med", _fmt_range(vals, "{:.3f}")))
         sums = [p["phases_total_s"] for p in phases]
         med = {n: statistics.median(p["phase_s"][n] for p in phases) for n in PHASES}
         top = max(med, key=med.get)

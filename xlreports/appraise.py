@@ -37,6 +37,7 @@ from .schemes.sheet import SHEET_NAME as SCHEME_SHEET, ParsedScheme, parse_schem
 from .schemes.validate import check_scheme
 from .sources import SheetRows, WorkbookRows
 from .tables import Table, coerce, read_agent_table, read_table
+from .timing import PhaseClock
 
 DATA_SHEET = "客服数据"
 AUTO_TABS_LIMIT = 30  # more agents than this: all forms on one sheet
@@ -62,6 +63,7 @@ class AppraiseReport:
     warnings: list[Problem] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     book: WorkbookSpec | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: read, engine, layout, write
 
 
 @dataclass
@@ -80,38 +82,32 @@ class _Inputs:
 
 def appraise(book: str | Path, opts: AppraiseOptions | None = None) -> AppraiseReport:
     """Run the month's appraisal on ``book`` and write the sheets (into ``book``, or ``opts.out``)."""
-    from .render.cached_values import formula_values
-    from .render.openpyxl_render import apply_workbook_spec
-    from .workbook_io import load_for_update, save_atomically
+    from .render.xlsx_stream import write_sheets
 
     opts = opts or AppraiseOptions()
     book = Path(book)
     labels = Labels(opts.lang)
     warnings: list[Problem] = []
     messages: list[str] = []
+    clock = PhaseClock()
     inputs = _read_inputs(book, opts, messages)
     month = _pick_month(inputs.data, opts.month)
+    clock.tick("read")
     ctx, new_roster = _build_context(inputs, month, opts, labels, book, warnings, messages)
-
+    clock.tick("engine")
     spec = _workbook_spec(ctx, inputs, opts, new_roster, labels)
+    clock.tick("layout")
     target = Path(opts.out) if opts.out else book
+    source: Path | None = book
     if book.suffix.lower() == ".csv":
-        if not opts.out:
-            target = book.with_suffix(".xlsx")
-        wb = _empty_workbook()
-    else:
-        wb = load_for_update(book)
-    apply_workbook_spec(wb, spec)
-    backup = save_atomically(wb, target, backup=opts.backup, cached=formula_values(spec))
-    return AppraiseReport(ctx.result, target, backup, [s.name for s in spec.sheets], warnings, messages, spec)
-
-
-def _empty_workbook():
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    return wb
+        target = Path(opts.out) if opts.out else book.with_suffix(".xlsx")
+        source = None
+    # Zip-level write: the user's other sheets, names and VBA are copied byte for byte, and the cost
+    # follows the generated tabs, not everything the workbook holds.
+    backup = write_sheets(source, target, spec.sheets, remove=spec.remove, backup=opts.backup)
+    clock.tick("write")
+    return AppraiseReport(ctx.result, target, backup, [s.name for s in spec.sheets], warnings, messages, spec,
+                          clock.laps)
 
 
 # ------------------------------------------------------------------ reading

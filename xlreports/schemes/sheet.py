@@ -176,7 +176,7 @@ def scheme_to_rows(scheme: Scheme) -> list[list[Any]]:
 
 # ---------------------------------------------------------------- rows → model
 
-class _Reader:
+class CellReader:
     """Collects problems while converting cells, so all of a sheet's problems are reported together."""
 
     def __init__(self, sheet: str):
@@ -227,7 +227,7 @@ def _number(raw: Any) -> float | None:
         return None
 
 
-def _find_sections(rows: list[list[Any]]) -> dict[str, int]:
+def find_sections(rows: list[list[Any]]) -> dict[str, int]:
     """Section title → 0-based row index of its title."""
     found: dict[str, int] = {}
     for i, row in enumerate(rows):
@@ -237,8 +237,8 @@ def _find_sections(rows: list[list[Any]]) -> dict[str, int]:
     return found
 
 
-def _section_rows(rows: list[list[Any]], start: int, cols: tuple[Col, ...], title: str,
-                  reader: _Reader) -> list[tuple[dict[str, Any], dict[str, Pos]]]:
+def read_section(rows: list[list[Any]], start: int, cols: tuple[Col, ...], title: str,
+                  reader: CellReader) -> list[tuple[dict[str, Any], dict[str, Pos]]]:
     """Read a section's data rows as (values by attr, position by attr)."""
     header = rows[start + 1] if start + 1 < len(rows) else []
     col_of: dict[str, int] = {}
@@ -277,9 +277,9 @@ def parse_scheme_rows(rows: list[list[Any]], sheet: str = SHEET_NAME) -> ParsedS
     Raises InputErrors naming every cell that could not be read; the scheme's
     consistency (bands, weights …) is checked by ``schemes.validate``.
     """
-    reader = _Reader(sheet)
+    reader = CellReader(sheet)
     refs = SchemeRefs(sheet=sheet)
-    starts = _find_sections(rows)
+    starts = find_sections(rows)
     for title in ("方案设置", "指标"):
         if title not in starts:
             reader.fail(None, f"找不到【{title}】部分（工作表「{sheet}」不是 xlreports 考核方案？）")
@@ -288,7 +288,7 @@ def parse_scheme_rows(rows: list[list[Any]], sheet: str = SHEET_NAME) -> ParsedS
     refs.sections = {t: (i + 1, 1) for t, i in starts.items()}
 
     def read(title: str) -> list[tuple[dict[str, Any], dict[str, Pos]]]:
-        return _section_rows(rows, starts[title], SECTIONS[title], title, reader) if title in starts else []
+        return read_section(rows, starts[title], SECTIONS[title], title, reader) if title in starts else []
 
     scheme = Scheme(code="", name="")
     setting_by_label = {c.label: c for c in SETTINGS}

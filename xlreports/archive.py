@@ -1,0 +1,354 @@
+"""The customer-archive job: order exports → 客户档案, 会员分层, 客户分群, 关怀提醒, 售后登记 tabs.
+
+Everything is read and computed before anything is written. What staff typed
+(备注, the personal profile, columns they added, 处理人 / 处理结果, after-sales
+cases) is read back from the workbook and carried over by 买家会员名; buyers
+missing from this run's exports keep their rows. Big tabs are streamed into
+the workbook at the zip level, so a run costs what the new tabs cost, not a
+full load and save of everything the workbook holds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem, XlreportsError
+from .layout import archive_sheets as views
+from .layout.spec import SheetSpec
+from .schemes.membership_sheet import SHEET_NAME as RULES_SHEET, membership_sheet, parse_membership_rows
+from .sources import WorkbookRows
+from .timing import PhaseClock
+
+ORDER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+SKIPPED_LISTED = 200
+
+
+@dataclass
+class ArchiveOptions:
+    orders: list[str | Path] = field(default_factory=list)  # export files, or folders of them
+    today: date | None = None
+    out: str | Path | None = None
+    mask: bool = True
+    backup: bool = True
+    templates: str | Path | None = None  # the shop's own message templates (<场景>.j2)
+    shop: str | None = None
+
+
+@dataclass
+class ArchiveReport:
+    output: Path
+    backup: Path | None
+    buyers: int
+    members: int
+    orders: int
+    kept_absent: int
+    reminders: int
+    skipped: int
+    sheets: list[str]
+    messages: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _expand(paths: list[str | Path]) -> list[Path]:
+    """Files as given; a folder contributes its exports, oldest name first (later exports win)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.suffix.lower() in ORDER_SUFFIXES and not f.name.startswith("~$"))
+        else:
+            out.append(p)
+    return out
+
+
+def archive(book: str | Path, opts: ArchiveOptions | None = None) -> ArchiveReport:
+    """Rebuild the customer tabs of ``book`` (created when missing) from the order exports."""
+    import polars as pl
+
+    from .engine.customers import archive as arch_engine, care, segments, tiers
+    from .engine.customers.rules import NON_MEMBER, default_rules
+    from .orders import OrderSource, find_order_sheets, read_orders
+    from .render.xlsx_stream import write_sheets
+
+    opts = opts or ArchiveOptions()
+    book = Path(book)
+    today = opts.today or date.today()
+    clock = PhaseClock()
+    messages: list[str] = []
+    exists = book.exists()
+    if exists and book.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise XlreportsError(f"{book.name} 不是 Excel 工作簿（.xlsx/.xlsm）")
+
+    sources = [OrderSource(p) for p in _expand(opts.orders)]
+    if exists:
+        sources = find_order_sheets(book) + sources
+    if not sources:
+        raise XlreportsError("没有订单数据：请用 --orders 指定订单导出文件（或存放导出的文件夹），"
+                             "或把导出粘贴到工作簿中名称以「订单」开头的工作表")
+    intake = read_orders(sources)
+    if not intake.has_buyer:
+        raise XlreportsError("订单导出中没有「买家会员名」列（新版导出不含买家信息），无法按买家建立客户档案。"
+                             "请在卖家中心导出含买家会员名的订单报表。")
+    clock.tick("读取订单")
+
+    state = _read_state(book) if exists else _State()
+    rules = state.rules or default_rules()
+    if state.rules is None:
+        messages.append(f"工作簿中没有「{RULES_SHEET}」，已写入默认会员规则（至尊VIP ≥ 888、VIP ≥ 688、高级会员 ≥ 399）")
+    clock.tick("读取工作簿")
+
+    orders = intake.orders
+    shop = opts.shop or _shop_name(orders) or book.stem
+    arch = arch_engine.build_archive(orders, today)
+    arch = tiers.assign_tiers(arch, rules, today, state.previous_tiers, orders=orders)
+    scored = segments.rfm(arch, today)
+    arch = arch.join(scored.select(["买家会员名", "R分", "F分", "M分", "客户分群"]), on="买家会员名", how="left")
+    arch = arch.with_columns(pl.col("会员等级").fill_null(NON_MEMBER))
+    members = arch.filter(pl.col("购买次数") > 0)
+    reminders = care.due_reminders(orders, arch, rules, today, shop, opts.templates)
+    clock.tick("计算")
+
+    period = today.strftime("%Y-%m")
+    tier_view = _tier_view(arch, members, orders, rules, today, state.previous_tiers, period)
+    seg_table = [[s.name, s.count, s.share, s.spend, s.spend_share] for s in segments.segment_table(scored)]
+    history = _tier_history(state.tier_history, state.previous_tiers, arch, period)
+
+    # Carry over staff columns and keep buyers that this run's exports do not mention.
+    staff_cols = list(views.STAFF) + [c for c in state.extra_columns if c not in views.STAFF]
+    table, kept = _merge_archive(arch, state.archive, staff_cols, opts.mask)
+    columns = {c: table.get_column(c) for c in table.columns}
+
+    detail_cols = ["买家会员名", "距今天数", "购买次数", "累计消费", "R分", "F分", "M分", "客户分群"]
+    detail = {c: scored.get_column(c) for c in detail_cols if c in scored.columns}
+    sheets: list[SheetSpec] = [
+        views.archive_sheet(columns, staff_cols, table.height),
+        views.tiers_sheet(tier_view),
+        views.segments_sheet(seg_table, detail, scored.height, _segment_note()),
+        views.care_sheet(_care_rows(reminders, state.care), today.isoformat()),
+        _aftersales(state.cases, datetime.combine(today, datetime.max.time())),
+        views.tier_history_sheet(history),
+        views.report_sheet(_report_lines(intake, sources, table.height, kept, opts.mask, today),
+                           [[p.sheet, p.cell, p.message, str(p.found or "")] for p in intake.skipped[:SKIPPED_LISTED]]),
+    ]
+    if state.rules is None:
+        sheets.insert(0, membership_sheet(rules))
+    clock.tick("排版")
+
+    target = Path(opts.out) if opts.out else book
+    backup = write_sheets(book if exists else None, target, sheets, backup=opts.backup)
+    clock.tick("写入")
+    return ArchiveReport(target, backup, table.height, members.height, orders.height, kept, len(reminders),
+                         len(intake.skipped), [s.name for s in sheets], messages, list(intake.skipped[:20]),
+                         clock.laps)
+
+
+@dataclass
+class _State:
+    """What the workbook already holds: rules, the old archive, staff input."""
+
+    rules: Any = None
+    archive: Any = None  # polars DataFrame of the old 客户档案, or None
+    extra_columns: list[str] = field(default_factory=list)
+    previous_tiers: dict[str, str] = field(default_factory=dict)
+    tier_history: Any = None
+    care: dict[tuple, tuple] = field(default_factory=dict)
+    care_log: list[list[Any]] = field(default_factory=list)
+    cases: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _read_state(book: Path) -> _State:
+    import polars as pl
+
+    from .engine.customers.rules import NON_MEMBER
+
+    state = _State()
+    with WorkbookRows(book) as wb:
+        if wb.find(RULES_SHEET):
+            state.rules = parse_membership_rows(wb.rows(RULES_SHEET).rows, wb.find(RULES_SHEET))
+        if wb.find(views.CARE_SHEET):
+            state.care = _read_care(wb.rows(views.CARE_SHEET))
+        if wb.find(views.AFTERSALES_SHEET):
+            state.cases = _read_cases(wb.rows(views.AFTERSALES_SHEET))
+        has_archive = wb.find(views.ARCHIVE_SHEET)
+        has_history = wb.find(views.TIER_HISTORY_SHEET)
+    if has_archive:
+        old = _read_big(book, has_archive)
+        if old is not None and "买家会员名" in old.columns:
+            old = old.filter(pl.col("买家会员名").is_not_null())
+            state.archive = old
+            known = set(views.COMPUTED) | set(views.STAFF)
+            state.extra_columns = [c for c in old.columns if c not in known and not c.startswith("__UNNAMED")]
+            if "会员等级" in old.columns:
+                tiers = old.select(["买家会员名", "会员等级"]).drop_nulls()
+                state.previous_tiers = {b: t for b, t in tiers.iter_rows() if t and t != NON_MEMBER}
+    if has_history:
+        state.tier_history = _read_big(book, has_history)
+    return state
+
+
+def _read_big(book: Path, sheet: str):
+    """A generated big tab, read column-wise (fast: no openpyxl)."""
+    import logging
+
+    import fastexcel
+
+    # Empty staff columns have no type to infer; fastexcel says so for each of them — expected here.
+    logging.getLogger("fastexcel").setLevel(logging.ERROR)
+    reader = fastexcel.read_excel(str(book))
+    frame = reader.load_sheet_by_name(sheet, dtypes={"买家会员名": "string"}).to_polars()
+    return frame
+
+
+def _read_care(rows) -> dict[tuple, tuple]:
+    table = _read_small(rows, list(views.CARE_COLUMNS))
+    carried = {}
+    for rec in table:
+        if rec.get("处理人") or rec.get("处理结果"):
+            key = (rec.get("买家会员名"), rec.get("场景"), rec.get("订单编号") or "")
+            carried[key] = (rec.get("处理人"), rec.get("处理结果"), rec)
+    return carried
+
+
+def _read_cases(rows) -> list[dict[str, Any]]:
+    cases = _read_small(rows, list(views.AFTERSALES_COLUMNS))
+    return [c for c in cases if any(c.get(k) not in (None, "") for k in views.AFTERSALES_INPUTS)]
+
+
+def _read_small(rows, names: list[str]) -> list[dict[str, Any]]:
+    """Rows of a small generated sheet by header name, values as typed (no coercion)."""
+    data = rows.rows
+    header_index = next((i for i, r in enumerate(data[:5]) if "买家会员名" in [str(v).strip() for v in r if v]), None)
+    if header_index is None:
+        return []
+    header = [str(v).strip() if v is not None else "" for v in data[header_index]]
+    out = []
+    for raw in data[header_index + 1:]:
+        rec = {h: (raw[j] if j < len(raw) else None) for j, h in enumerate(header) if h in names}
+        if any(v not in (None, "") for v in rec.values()):
+            out.append(rec)
+    return out
+
+
+def _shop_name(orders) -> str | None:
+    if "店铺名称" not in orders.columns:
+        return None
+    names = orders.get_column("店铺名称").drop_nulls()
+    return names[0] if len(names) else None
+
+
+def _merge_archive(arch, old, staff_cols: list[str], mask: bool):
+    """New computed columns + staff columns carried by buyer + old rows of buyers not in this run."""
+    import polars as pl
+
+    from .engine.customers.privacy import mask_address_expr, mask_phone_expr
+
+    computed = [c for c in views.COMPUTED if c in arch.columns]
+    table = arch.select(computed)
+    if mask:
+        table = table.with_columns(mask_phone_expr("电话").alias("电话"), mask_address_expr("地址").alias("地址"))
+    kept = 0
+    if old is not None:
+        carry = [c for c in staff_cols if c in old.columns]
+        if carry:
+            staff = old.select(["买家会员名", *carry]).unique("买家会员名", keep="first")
+            staff = staff.with_columns([pl.col(c).cast(pl.String) for c in carry])
+            table = table.join(staff, on="买家会员名", how="left")
+        absent = old.join(arch.select("买家会员名"), on="买家会员名", how="anti")
+        kept = absent.height
+        if kept:
+            cols = [c for c in table.columns if c in absent.columns]
+            absent = absent.select(cols).with_columns(
+                [pl.col(c).cast(table.schema[c], strict=False) for c in cols])
+            table = pl.concat([table, absent], how="diagonal_relaxed")
+    for c in staff_cols:
+        if c not in table.columns:
+            table = table.with_columns(pl.lit(None, dtype=pl.String).alias(c))
+    return table, kept
+
+
+def _tier_view(arch, members, orders, rules, today, previous, period) -> views.TierView:
+    from .engine.customers import tiers
+
+    stats = tiers.tier_table(arch, rules)
+    table = [[s.name, s.threshold, s.target_share, s.count, s.share, s.spend, s.spend_share] for s in stats]
+    spends = members.get_column("累计消费")
+    suggested = tiers.thresholds_for_shares(spends, rules) or [None] * len(rules.tiers)
+    resulting = tiers.shares_for_thresholds(spends, rules) or [None] * len(rules.tiers)
+    health = [[h.name, h.value, h.definition, f"{h.window} 天"] for h in tiers.health(arch, orders, rules, today)]
+    current = dict(arch.select(["买家会员名", "会员等级"]).iter_rows())
+    changes = [[c.buyer, c.old or "", c.new or "", c.direction]
+               for c in tiers.tier_changes(previous, current, rules) if previous]
+    return views.TierView(rules.mode_label, table,
+                          [[t.name, t.target_share, v] for t, v in zip(rules.tiers, suggested)],
+                          [[t.name, t.min_spend, v] for t, v in zip(rules.tiers, resulting)],
+                          health, changes, period, members.height)
+
+
+def _tier_history(old, previous: dict[str, str], arch, period: str) -> dict[str, Any]:
+    """Old history rows of other periods + this period's changes (first assignments included)."""
+    import polars as pl
+
+    names = list(views.TIER_HISTORY_COLUMNS)
+    current = arch.select(["买家会员名", "会员等级", "累计消费"]).filter(pl.col("会员等级") != "非会员")
+    prev = pl.DataFrame({"买家会员名": list(previous), "上期等级": list(previous.values())},
+                        schema={"买家会员名": pl.String, "上期等级": pl.String})
+    changed = (current.join(prev, on="买家会员名", how="left")
+               .filter(pl.col("上期等级").is_null() | (pl.col("上期等级") != pl.col("会员等级")))
+               .select(pl.lit(period).alias("期间"), "买家会员名", "上期等级", pl.col("会员等级").alias("本期等级"),
+                       "累计消费"))
+    if old is not None and set(names) <= set(old.columns):
+        kept = old.select(names).filter(pl.col("期间").cast(pl.String) != period)
+        kept = kept.with_columns([pl.col(c).cast(changed.schema[c], strict=False) for c in names])
+        changed = pl.concat([kept, changed], how="vertical_relaxed")
+    return {c: changed.get_column(c) for c in names}
+
+
+def _care_rows(reminders, carried: dict[tuple, tuple]) -> list[list[Any]]:
+    rows, seen = [], set()
+    for r in reminders:
+        key = (r.buyer, r.scene, r.order_id or "")
+        who, result, _ = carried.get(key, (None, None, None))
+        seen.add(key)
+        rows.append([r.due, r.scene, r.buyer, r.receiver, r.order_id, r.product, r.amount, r.message, who, result])
+    # Earlier reminders that staff worked on stay as a log below today's.
+    for key, (who, result, rec) in carried.items():
+        if key not in seen:
+            rows.append([rec.get(c) for c in views.CARE_COLUMNS])
+    return rows
+
+
+def _aftersales(cases: list[dict[str, Any]], now: datetime) -> SheetSpec:
+    from .engine.customers.aftersales import decide, overdue
+
+    rows, late = [], set()
+    for i, case in enumerate(cases):
+        d = decide(case)
+        late_now = overdue(case, now)
+        status = "已处理" if case.get("处理结果") else ("已逾期" if late_now else "待跟进")
+        if late_now:
+            late.add(i)
+        values = {**case, "处理方式": d.处理方式, "运费承担": d.运费承担, "跟进截止": d.跟进截止, "状态": status}
+        rows.append([values.get(c) for c in views.AFTERSALES_COLUMNS])
+    return views.aftersales_sheet(rows, late)
+
+
+def _segment_note() -> str:
+    return ("R = 最近一次购买距今天数（越近越好），F = 购买次数，M = 累计消费；各按会员五等分打 1–5 分，"
+            "高于会员平均分为“高”，否则为“低”。八类客户按 R/F/M 的高低组合划分。")
+
+
+def _report_lines(intake, sources, buyers: int, kept: int, mask: bool, today: date) -> list[tuple[str, Any]]:
+    lines = [("运行日期", today.isoformat()),
+             ("订单来源", "；".join(f"{s.path.name}{'：' + s.sheet if s.sheet else ''}" for s in sources)),
+             ("导出格式", "、".join(sorted(set(intake.layouts)))),
+             ("读取行数", intake.rows_read),
+             ("合并后订单数", intake.orders.height),
+             ("重复订单（以较晚的导出为准）", intake.duplicates_replaced),
+             ("跳过的行", len(intake.skipped))]
+    lines += [(f"  跳过：{reason}", n) for reason, n in sorted(intake.skipped_by_reason.items())]
+    lines += [("买家数（客户档案行数）", buyers),
+              ("本次导出中没有、保留原档案的买家", kept),
+              ("电话、地址", "已脱敏（--no-mask 可输出完整信息）" if mask else "未脱敏：本文件含完整电话和地址，请勿外传")]
+    return lines

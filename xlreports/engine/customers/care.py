@@ -1,0 +1,313 @@
+"""客户关怀: which care reminders are due today, each with its message rendered from a template.
+
+The rules (``today`` is a calendar day; "recent" = today or yesterday):
+
+- 未付款提醒: 订单状态 等待买家付款, created today before 23:00 (one hour before the end of the
+  day). A gentle note, the same for every buyer. Due at 订单创建时间 + 1 h.
+- 催付（新买家 / 二次回购 / 多次购买）: 等待买家付款, created 1 to 3 calendar days before today
+  (the order day is left to 未付款提醒). The script follows the buyer's 购买次数 in the archive:
+  0 (or not in the archive) → 新买家, 1 → 二次回购, ≥ 2 → 多次购买. Due at 订单创建时间 + 1 h.
+- 付款关怀: 买家已付款，等待卖家发货, 订单付款时间 recent. Due at 订单付款时间.
+- 发货提醒: 卖家已发货，等待买家确认, 发货时间 recent. Due at 发货时间.
+- 签收提醒: 卖家已发货，等待买家确认, and 发货时间's day + ``sign_days`` is today. Due today 10:00.
+- 评价感谢: 交易成功, 确认收货时间 recent. Due at 确认收货时间.
+- 客户回访: archive buyers with 购买次数 ≥ 1 whose 最近购买 + their wait is today or earlier; the
+  wait is 平均回购周期(天) × ``revisit_cycle_factor`` when they have a cycle, else ``revisit_days``.
+  Buyers with any order not closed created after 最近购买 are active and left out. One reminder per
+  buyer, about their latest counted order. Due at 最近购买 + the wait.
+
+Stateless: a reminder is due again on the next run while its rule holds; the caller notes what was
+sent. Messages are plain text data (a buyer named "=cmd|..." stays that text).
+
+>>> from datetime import date, datetime
+>>> import polars as pl
+>>> o = pl.DataFrame({"订单编号": ["T1"], "买家会员名": ["tb_li"], "收货人姓名": ["李雷"],
+...     "订单状态": ["买家已付款，等待卖家发货"], "买家实付金额": [59.0], "商品标题": ["保温杯"],
+...     "订单付款时间": [datetime(2026, 10, 8, 9, 30)]})
+>>> a = pl.DataFrame({"买家会员名": ["tb_li"], "购买次数": [1], "最近购买": [datetime(2026, 10, 8, 9, 30)],
+...     "平均回购周期(天)": [None]})
+>>> r = due_reminders(o, a, None, date(2026, 10, 8), "好物小店")
+>>> [(x.scene, x.order_id, x.receiver) for x in r]
+[('付款关怀', 'T1', '李雷')]
+>>> "李雷" in r[0].message and "好物小店" in r[0].message
+True
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import polars as pl
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+from ...errors import XlreportsError
+from .archive import BUYER, CREATED, PAID, STATUS, complete, is_closed, is_counted, is_unpaid
+
+# --- day windows -------------------------------------------------------------------------------
+UNPAID_WINDOW_DAYS = 3  # 催付 for unpaid orders created up to 3 calendar days before today
+UNPAID_CUTOFF = timedelta(hours=1)  # …and no later than 1 h before the end of today
+UNPAID_DUE_AFTER = timedelta(hours=1)  # an unpaid order is due 1 h after it was created
+RECENT_DAYS = 1  # 付款关怀 / 发货提醒 / 评价感谢: the event happened today or up to 1 day before
+SIGN_DUE_TIME = time(10, 0)  # 签收提醒 is due at 10:00 on its day
+DEFAULT_REVISIT_DAYS = 90
+DEFAULT_REVISIT_CYCLE_FACTOR = 1.5
+DEFAULT_SIGN_DAYS = 3
+
+# --- order states (订单状态, full-width comma) --------------------------------------------------
+WAITING_SHIPMENT = "等待卖家发货"  # 买家已付款，等待卖家发货
+WAITING_CONFIRM = "等待买家确认"  # 卖家已发货，等待买家确认
+SUCCESS = "交易成功"
+SHIPPED, CONFIRMED = "发货时间", "确认收货时间"
+
+# --- scenes and their templates ------------------------------------------------------------------
+UNPAID = "未付款提醒"
+PAID_CARE = "付款关怀"
+SHIPPING = "发货提醒"
+SIGNING = "签收提醒"
+REVIEW_THANKS = "评价感谢"
+REVISIT = "客户回访"
+NEW_BUYER, SECOND_PURCHASE, REPEAT_BUYER = "新买家", "二次回购", "多次购买"
+CHASE_KINDS = (NEW_BUYER, SECOND_PURCHASE, REPEAT_BUYER)
+SCENE_ORDER = [UNPAID, *(f"催付（{k}）" for k in CHASE_KINDS), PAID_CARE, SHIPPING, SIGNING,
+               REVIEW_THANKS, REVISIT]
+TEMPLATES = {
+    UNPAID: "未付款提醒.j2", PAID_CARE: "付款关怀.j2", SHIPPING: "发货提醒.j2", SIGNING: "签收提醒.j2",
+    REVIEW_THANKS: "评价感谢.j2", REVISIT: "客户回访.j2",
+    **{f"催付（{k}）": f"催付_{k}.j2" for k in CHASE_KINDS},
+}
+
+# --- template variables ----------------------------------------------------------------------------
+VARIABLES = ("收件人", "店铺", "商品", "金额", "订单号", "天数", "买家")
+ALIASES = {  # 千牛 / seed spellings accepted in #…# placeholders
+    "收件人姓名": "收件人", "收货人": "收件人", "收货人姓名": "收件人", "店铺名称": "店铺",
+    "商品名称": "商品", "商品标题": "商品", "实付金额": "金额", "订单编号": "订单号",
+    "买家会员名": "买家", "买家昵称": "买家",
+}
+_HASH_PLACEHOLDER = re.compile(r"#([^#\s{}]{1,20})#")
+
+
+class MessageTemplateError(XlreportsError):
+    """A message template is missing, does not compile, or tries something the sandbox forbids."""
+
+
+@dataclass
+class Reminder:
+    """One care message to send: to whom, why, when it became due, and the text itself."""
+
+    buyer: str
+    scene: str
+    order_id: str | None
+    due: datetime
+    message: str
+    receiver: str
+    product: str
+    amount: float | None
+
+
+def chase_kind(purchases: int | None) -> str:
+    """The 催付 script for a buyer with this many counted purchases.
+
+    >>> chase_kind(0), chase_kind(None), chase_kind(1), chase_kind(5)
+    ('新买家', '新买家', '二次回购', '多次购买')
+    """
+    n = purchases or 0
+    return NEW_BUYER if n <= 0 else SECOND_PURCHASE if n == 1 else REPEAT_BUYER
+
+
+def hash_placeholders(source: str) -> str:
+    """千牛-style ``#收件人#`` → ``{{ 收件人 }}`` for known names (aliases included); other ``#…#``
+    text is left as written.
+
+    >>> hash_placeholders("亲爱的#收件人姓名#，#话题#")
+    '亲爱的{{ 收件人 }}，#话题#'
+    """
+    def repl(m: re.Match[str]) -> str:
+        name = ALIASES.get(m.group(1), m.group(1))
+        return "{{ " + name + " }}" if name in VARIABLES else m.group(0)
+
+    return _HASH_PLACEHOLDER.sub(repl, source)
+
+
+class _ShownUndefined(jinja2.Undefined):
+    """An unknown variable shows as ``#名#`` so a shop sees its typo; unsafe access still raises."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        if self._undefined_exception is not jinja2.UndefinedError or self._undefined_name is None:
+            self._fail_with_undefined_error()
+        return f"#{self._undefined_name}#"
+
+
+class _MessageLoader(jinja2.BaseLoader):
+    """A shop's own folder first (when given), then the packaged ``xlreports.templates/messages``."""
+
+    def __init__(self, override_dir: str | Path | None = None):
+        self.override_dir = Path(override_dir) if override_dir else None
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        if "/" in template or "\\" in template or template.startswith("."):
+            raise jinja2.TemplateNotFound(template)  # a bare file name, never a path
+        if self.override_dir is not None and (self.override_dir / template).is_file():
+            path = self.override_dir / template
+            return hash_placeholders(path.read_text(encoding="utf-8-sig")), str(path), lambda: True
+        packaged = files("xlreports.templates").joinpath("messages", template)
+        if not packaged.is_file():
+            raise jinja2.TemplateNotFound(template)
+        return hash_placeholders(packaged.read_text(encoding="utf-8-sig")), None, lambda: True
+
+
+def message_environment(override_dir: str | Path | None = None) -> SandboxedEnvironment:
+    """The sandboxed jinja2 environment that renders messages (plain text, no HTML escaping).
+
+    >>> message_environment().from_string("亲爱的{{ 收件人 }}{{ 未知 }}").render(收件人="李雷")
+    '亲爱的李雷#未知#'
+    """
+    return SandboxedEnvironment(loader=_MessageLoader(override_dir), autoescape=False,
+                                undefined=_ShownUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def render_message(template: str, values: dict[str, Any], env: SandboxedEnvironment | None = None) -> str:
+    """Render one message template (e.g. "签收提醒.j2") with the Chinese variables; trimmed text.
+
+    >>> render_message("付款关怀.j2", message_values("好物小店", "李雷", "保温杯", 59.0, "T1", 0)).startswith("亲爱的李雷")
+    True
+    """
+    env = env or message_environment()
+    try:
+        return env.get_template(template).render(values).strip()
+    except jinja2.TemplateNotFound as exc:
+        raise MessageTemplateError(f"找不到消息模板 {template}") from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise MessageTemplateError(f"消息模板 {template} 第 {exc.lineno} 行有误：{exc.message}") from exc
+    except SecurityError as exc:
+        raise MessageTemplateError(f"消息模板 {template} 使用了不允许的写法：{exc}") from exc
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as exc:
+        raise MessageTemplateError(f"消息模板 {template} 无法生成消息：{exc}") from exc
+
+
+def message_values(shop: str, receiver: str, product: str, amount: float | None,
+                   order_id: str | None, days: int | None, buyer: str = "") -> dict[str, str]:
+    """The template variables, all text: 金额 to the cent, 天数 a whole number.
+
+    >>> message_values("店", "李雷", "杯", 5.0, "T1", 3)["金额"]
+    '5.00'
+    """
+    return {"收件人": receiver, "店铺": shop, "商品": product,
+            "金额": "" if amount is None else f"{amount:.2f}", "订单号": order_id or "",
+            "天数": "" if days is None else str(days), "买家": buyer or receiver}
+
+
+def _setting(settings: object, name: str, default: float) -> float:
+    value = getattr(settings, name, None)
+    return default if value is None else value
+
+
+def _frame(o: pl.DataFrame, scene: pl.Expr, due: pl.Expr, anchor: pl.Expr) -> pl.DataFrame:
+    """The common shape of every scene's due rows."""
+    amount = pl.when(pl.col("买家实付金额") > 0).then(pl.col("买家实付金额")).otherwise(
+        pl.coalesce("总金额", "买家实付金额"))
+    return o.select(
+        scene.cast(pl.String).alias("_scene"),
+        pl.col("订单编号").cast(pl.String),
+        pl.col(BUYER),
+        pl.coalesce(pl.col("收货人姓名").str.strip_chars().replace("", None), pl.col(BUYER)).alias("_receiver"),
+        pl.col("商品标题").cast(pl.String).fill_null("").alias("_product"),
+        amount.cast(pl.Float64).alias("_amount"),
+        due.cast(pl.Datetime("us")).alias("_due"),
+        anchor.cast(pl.Datetime("us")).alias("_anchor"),
+    )
+
+
+def _recent(column: str, today: date) -> pl.Expr:
+    day = pl.col(column).dt.date()
+    return (day <= today) & (day >= today - timedelta(days=RECENT_DAYS))
+
+
+def _status(text: str) -> pl.Expr:
+    return pl.col(STATUS).str.contains(text, literal=True).fill_null(False)
+
+
+def _order_rows(o: pl.DataFrame, archive: pl.DataFrame, today: date, sign_days: int) -> list[pl.DataFrame]:
+    start = datetime.combine(today, time())
+    counts = archive.select(pl.col(BUYER).cast(pl.String).str.strip_chars(),
+                            pl.col("购买次数").cast(pl.Int64)).unique(BUYER, keep="first")
+    unpaid = o.filter(is_unpaid() & (pl.col(CREATED) >= start - timedelta(days=UNPAID_WINDOW_DAYS))
+                      & (pl.col(CREATED) < start + timedelta(days=1) - UNPAID_CUTOFF))
+    unpaid = unpaid.join(counts, on=BUYER, how="left")
+    n = pl.col("购买次数").fill_null(0)
+    kind = pl.when(n <= 0).then(pl.lit(NEW_BUYER)).when(n == 1).then(pl.lit(SECOND_PURCHASE)).otherwise(
+        pl.lit(REPEAT_BUYER))
+    unpaid_scene = pl.when(pl.col(CREATED) >= start).then(pl.lit(UNPAID)).otherwise(
+        pl.concat_str(pl.lit("催付（"), kind, pl.lit("）")))
+    created = pl.col(CREATED)
+    signing_day = today - timedelta(days=int(sign_days))
+    return [
+        _frame(unpaid, unpaid_scene, created + UNPAID_DUE_AFTER, created),
+        _frame(o.filter(_status(WAITING_SHIPMENT) & _recent(PAID, today)), pl.lit(PAID_CARE),
+               pl.col(PAID), pl.col(PAID)),
+        _frame(o.filter(_status(WAITING_CONFIRM) & _recent(SHIPPED, today)), pl.lit(SHIPPING),
+               pl.col(SHIPPED), pl.col(SHIPPED)),
+        _frame(o.filter(_status(WAITING_CONFIRM) & (pl.col(SHIPPED).dt.date() == signing_day)),
+               pl.lit(SIGNING), pl.lit(datetime.combine(today, SIGN_DUE_TIME)), pl.col(SHIPPED)),
+        _frame(o.filter(_status(SUCCESS) & _recent(CONFIRMED, today)), pl.lit(REVIEW_THANKS),
+               pl.col(CONFIRMED), pl.col(CONFIRMED)),
+    ]
+
+
+def _revisit_rows(o: pl.DataFrame, archive: pl.DataFrame, today: date, days: float,
+                  factor: float) -> pl.DataFrame:
+    cycle = pl.col("平均回购周期(天)").cast(pl.Float64)
+    wait = pl.when(cycle.is_not_null() & (cycle > 0)).then(cycle * factor).otherwise(pl.lit(float(days)))
+    a = archive.select(
+        pl.col(BUYER).cast(pl.String).str.strip_chars(), pl.col("购买次数").cast(pl.Int64),
+        pl.col("最近购买").cast(pl.Datetime("us")).alias("_last"),
+        (pl.col("最近购买").cast(pl.Datetime("us"))
+         + pl.duration(seconds=(wait * 86400).round(0).cast(pl.Int64))).alias("_revisit_due"),
+    ).filter((pl.col("购买次数") >= 1) & pl.col("_last").is_not_null()
+             & (pl.col("_revisit_due").dt.date() <= today)).unique(BUYER, keep="first")
+    since = o.join(a.select(BUYER, "_last"), on=BUYER).filter(
+        ~is_closed() & (pl.col(CREATED) > pl.col("_last")))
+    a = a.join(since.select(BUYER).unique(), on=BUYER, how="anti")
+    latest = (o.filter(is_counted()).sort(PAID, nulls_last=False)
+              .group_by(BUYER, maintain_order=True).last())
+    rows = a.join(latest, on=BUYER, how="left")
+    return _frame(rows, pl.lit(REVISIT), pl.col("_revisit_due"), pl.col("_last"))
+
+
+def due_reminders(orders: pl.DataFrame, archive: pl.DataFrame, settings: object, today: date,
+                  shop: str, templates_dir: str | Path | None = None) -> list[Reminder]:
+    """Every care reminder due on ``today`` (rules in the module docstring), oldest due first.
+
+    ``settings``: any object with ``revisit_days``, ``revisit_cycle_factor`` and ``sign_days``
+    (missing or None → 90, 1.5, 3). ``templates_dir``: a shop's own ``<模板名>.j2`` files, used
+    instead of the packaged ones of the same name.
+    """
+    today = today.date() if isinstance(today, datetime) else today
+    sign_days = int(_setting(settings, "sign_days", DEFAULT_SIGN_DAYS))
+    o = complete(orders).with_columns(pl.col(BUYER).str.strip_chars())
+    o = o.filter(pl.col(BUYER).is_not_null() & (pl.col(BUYER) != ""))
+    frames = _order_rows(o, archive, today, sign_days)
+    frames.append(_revisit_rows(o, archive, today, _setting(settings, "revisit_days", DEFAULT_REVISIT_DAYS),
+                                _setting(settings, "revisit_cycle_factor", DEFAULT_REVISIT_CYCLE_FACTOR)))
+    rank = {s: i for i, s in enumerate(SCENE_ORDER)}
+    due = (pl.concat(frames, how="vertical_relaxed")
+           .with_columns(pl.col("_scene").replace_strict(rank, default=len(rank)).alias("_rank"),
+                         (pl.lit(today) - pl.col("_anchor").dt.date()).dt.total_days().alias("_days"))
+           .sort(["_due", "_rank", "订单编号", BUYER], nulls_last=True))
+    env = message_environment(templates_dir)
+    reminders = []
+    for row in due.iter_rows(named=True):
+        values = message_values(shop, row["_receiver"], row["_product"], row["_amount"], row["订单编号"],
+                                row["_days"], row[BUYER])
+        reminders.append(Reminder(
+            buyer=row[BUYER], scene=row["_scene"], order_id=row["订单编号"], due=row["_due"],
+            message=render_message(TEMPLATES[row["_scene"]], values, env), receiver=row["_receiver"],
+            product=row["_product"], amount=row["_amount"]))
+    return reminders

@@ -1,0 +1,126 @@
+"""The 会员规则 sheet ⇄ MembershipRules: tiers, tier mode and the windows of the health figures.
+
+Same section format as 考核方案 (【会员等级】, 【设置】), so a shop owner edits both the same way.
+
+>>> from xlreports.engine.customers.rules import default_rules
+>>> parse_membership_rows(membership_rows(default_rules())) == default_rules()
+True
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..engine.customers.rules import MODE_LABELS, MembershipRules, Tier
+from ..errors import InputErrors
+from ..layout.spec import FMT_PERCENT, HEADER, INPUT, NOTE, TITLE, PageSetup, SheetSpec, Style
+from .sheet import CellReader, Col, find_sections, read_section
+
+SHEET_NAME = "会员规则"
+TIER_COLS = (Col("等级", "name", required=True), Col("累计消费下限", "min_spend", "number"),
+             Col("目标占比", "target_share", "number", True))
+SETTING_COLS = (Col("项目", "key"), Col("值", "value"), Col("说明", "note"))
+SETTINGS = (
+    (Col("等级模式", "mode", MODE_LABELS, True), "升级模式：等级只升不降；升降级模式：每期按最近一个周期的消费重新评定"),
+    (Col("升降级周期(天)", "period_days", "int", True), "升降级模式下统计消费的天数"),
+    (Col("新增统计窗口(天)", "new_window_days", "int", True), "会员新增率、会员消费占比统计最近多少天"),
+    (Col("活跃统计窗口(天)", "active_window_days", "int", True), "会员活跃度：最近多少天内有购买"),
+    (Col("流失判定(天)", "churn_days", "int", True), "会员流失率：超过多少天没有购买"),
+    (Col("回访天数", "revisit_days", "int", True), "没有回购周期的买家，多少天未购买后回访"),
+    (Col("回访周期倍数", "revisit_cycle_factor", "number", True), "有回购周期的买家，超过 周期 × 倍数 天未购买后回访"),
+    (Col("签收天数", "sign_days", "int", True), "发货后多少天发送签收提醒"),
+)
+SECTION_TITLE = Style(bold=True, size=12, color="1F4E78")
+
+
+def membership_rows(rules: MembershipRules) -> list[list[Any]]:
+    """The sheet's rows (row 0 = Excel row 1)."""
+    rows: list[list[Any]] = [["会员规则"], ["黄色区域可以修改；修改后重新运行 xlreports archive。普通会员一档的下限留空：一次成功交易即为会员。"], []]
+    rows.append(["【会员等级】"])
+    rows.append([c.label for c in TIER_COLS])
+    rows += [[t.name, t.min_spend, t.target_share] for t in rules.tiers]
+    rows.append([])
+    rows.append(["【设置】"])
+    rows.append([c.label for c in SETTING_COLS])
+    for col, note in SETTINGS:
+        value = getattr(rules, col.attr)
+        rows.append([col.label, col.kind.get(value, value) if isinstance(col.kind, dict) else value, note])
+    return rows
+
+
+def parse_membership_rows(rows: list[list[Any]], sheet: str = SHEET_NAME) -> MembershipRules:
+    """Read the sheet; every unreadable or inconsistent value is an error naming its cell."""
+    reader = CellReader(sheet)
+    starts = find_sections(rows)
+    for title in ("会员等级", "设置"):
+        if title not in starts:
+            reader.fail(None, f"找不到【{title}】部分（工作表「{sheet}」不是 xlreports 会员规则？）")
+    if reader.problems:
+        raise InputErrors(reader.problems)
+    tiers = []
+    tier_cells = []
+    for values, where in read_section(rows, starts["会员等级"], TIER_COLS, "会员等级", reader):
+        tiers.append(Tier(values["name"] or "", values.get("min_spend"), values.get("target_share") or 0.0))
+        tier_cells.append(where)
+    settings: dict[str, Any] = {}
+    by_label = {col.label: col for col, _ in SETTINGS}
+    for values, where in read_section(rows, starts["设置"], SETTING_COLS, "设置", reader):
+        col = by_label.get(str(values.get("key") or "").strip())
+        if col is None:
+            reader.fail(where.get("key"), "未知的设置项（可用：" + "、".join(by_label) + "）", values.get("key"))
+            continue
+        value = reader.convert(values.get("value"), col, where["value"])
+        if value is not None:
+            settings[col.attr] = value
+    if tiers:
+        _check_tiers(tiers, tier_cells, reader)
+    if reader.problems:
+        raise InputErrors(reader.problems)
+    return MembershipRules(tiers=tiers, **settings)
+
+
+def _check_tiers(tiers: list[Tier], cells: list[dict], reader: CellReader) -> None:
+    if tiers[-1].min_spend is not None:
+        reader.fail(cells[-1].get("min_spend"), "最后一档（普通会员）的累计消费下限应留空：一次成功交易即为会员")
+    for i, t in enumerate(tiers[:-1]):
+        if t.min_spend is None:
+            reader.fail(cells[i].get("min_spend"), f"「{t.name}」需要累计消费下限（只有最后一档可以留空）")
+    spends = [t.min_spend for t in tiers[:-1]]
+    for i in range(1, len(spends)):
+        a, b = spends[i - 1], spends[i]
+        if a is not None and b is not None and b >= a:
+            reader.fail(cells[i].get("min_spend"), "等级应从高到低排列，下限逐档降低", b)
+    names = [t.name for t in tiers]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            reader.fail(cells[i].get("name"), f"等级「{name}」重复")
+
+
+def membership_sheet(rules: MembershipRules) -> SheetSpec:
+    """The styled sheet: section titles, headers, yellow editable values."""
+    rows = membership_rows(rules)
+    spec = SheetSpec(SHEET_NAME, tab_color="C00000", page=PageSetup(header_center="会员规则"))
+    starts = find_sections(rows)
+    header_rows = {i + 2 for i in starts.values()}
+    setting_rows = range(starts["设置"] + 3, len(rows) + 1)
+    tier_rows = range(starts["会员等级"] + 3, starts["设置"])
+    for i, row in enumerate(rows, start=1):
+        for j, value in enumerate(row, start=1):
+            if value is None and not (i in tier_rows and j <= 3):
+                continue
+            if i == 1:
+                style = TITLE.but(h_align="left")
+            elif i == 2:
+                style = NOTE.but(wrap=False)
+            elif j == 1 and isinstance(value, str) and value.startswith("【"):
+                style = SECTION_TITLE
+            elif i in header_rows:
+                style = HEADER
+            elif i in setting_rows and j != 2:
+                style = HEADER.but(h_align="left", fill="F2F2F2") if j == 1 else NOTE.but(wrap=False)
+            elif i in tier_rows and j == 3:
+                style = INPUT.but(number_format=FMT_PERCENT)
+            else:
+                style = INPUT
+            spec.set(i, j, value, style=style)
+    spec.col_widths.update({1: 18, 2: 16, 3: 12})
+    return spec
