@@ -86,49 +86,59 @@ def appraise(book: str | Path, opts: AppraiseOptions | None = None) -> AppraiseR
 
     opts = opts or AppraiseOptions()
     book = Path(book)
+    is_csv = book.suffix.lower() == ".csv"
+    with WorkbookRows(book) as wb:
+        report = plan_appraisal(wb, opts, shop=book.stem, is_csv=is_csv)
+    target = Path(opts.out) if opts.out else (book.with_suffix(".xlsx") if is_csv else book)
+    # Zip-level write: the user's other sheets, names and VBA are copied byte for byte, and the cost
+    # follows the generated tabs, not everything the workbook holds.
+    clock = PhaseClock()
+    report.backup = write_sheets(None if is_csv else book, target, report.book.sheets, remove=report.book.remove,
+                                 backup=opts.backup)
+    clock.tick("write")
+    report.output = target
+    report.timings.update(clock.laps)
+    return report
+
+
+def plan_appraisal(wb, opts: AppraiseOptions, *, shop: str, is_csv: bool = False) -> AppraiseReport:
+    """Read, check and compute everything, and lay out the sheets — without writing anything.
+
+    ``wb`` is anything with ``names``, ``find(name)`` and ``rows(name) -> SheetRows``: a file opened
+    with ``sources.WorkbookRows``, or a live Excel workbook (``render.xlwings_render``). The report's
+    ``book`` holds the sheet specs to render; ``output`` and ``backup`` are set by the writer.
+    """
     labels = Labels(opts.lang)
     warnings: list[Problem] = []
     messages: list[str] = []
     clock = PhaseClock()
-    inputs = _read_inputs(book, opts, messages)
+    inputs = _read_inputs(wb, opts, messages, is_csv)
     month = _pick_month(inputs.data, opts.month)
     clock.tick("read")
-    ctx, new_roster = _build_context(inputs, month, opts, labels, book, warnings, messages)
+    ctx, new_roster = _build_context(inputs, month, opts, labels, shop, warnings, messages)
     clock.tick("engine")
     spec = _workbook_spec(ctx, inputs, opts, new_roster, labels)
     clock.tick("layout")
-    target = Path(opts.out) if opts.out else book
-    source: Path | None = book
-    if book.suffix.lower() == ".csv":
-        target = Path(opts.out) if opts.out else book.with_suffix(".xlsx")
-        source = None
-    # Zip-level write: the user's other sheets, names and VBA are copied byte for byte, and the cost
-    # follows the generated tabs, not everything the workbook holds.
-    backup = write_sheets(source, target, spec.sheets, remove=spec.remove, backup=opts.backup)
-    clock.tick("write")
-    return AppraiseReport(ctx.result, target, backup, [s.name for s in spec.sheets], warnings, messages, spec,
+    return AppraiseReport(ctx.result, Path(), None, [s.name for s in spec.sheets], warnings, messages, spec,
                           clock.laps)
 
 
-# ------------------------------------------------------------------ reading
-
-def _read_inputs(book: Path, opts: AppraiseOptions, messages: list[str]) -> _Inputs:
-    with WorkbookRows(book) as wb:
-        data_rows = wb.rows(opts.sheet) if book.suffix.lower() != ".csv" else wb.rows(wb.names[0])
-        scheme_name = wb.find(SCHEME_SHEET)
-        if opts.scheme or scheme_name is None:
-            scheme = resolve_scheme(opts.scheme) if opts.scheme else builtin_scheme("A")
-            parsed = parse_scheme_rows(scheme_to_rows(scheme), SCHEME_SHEET)
-            is_new = True
-            if scheme_name is None and not opts.scheme:
-                messages.append(f"工作簿中没有「{SCHEME_SHEET}」，已写入内置方案 A（{scheme.name}），可在该表中修改规则")
-        else:
-            parsed = parse_scheme_rows(wb.rows(scheme_name).rows, scheme_name)
-            is_new = False
-        roster = _read_roster(wb.rows(ROSTER_SHEET)) if wb.find(ROSTER_SHEET) else None
-        history = _read_history(wb.rows(HISTORY_SHEET)) if wb.find(HISTORY_SHEET) else []
-        generated, old_inputs = _read_manifest(wb.rows(MANIFEST_SHEET)) if wb.find(MANIFEST_SHEET) else ([], [])
-        current = _current_inputs(wb, old_inputs)
+def _read_inputs(wb, opts: AppraiseOptions, messages: list[str], is_csv: bool) -> _Inputs:
+    data_rows = wb.rows(wb.names[0]) if is_csv else wb.rows(opts.sheet)
+    scheme_name = wb.find(SCHEME_SHEET)
+    if opts.scheme or scheme_name is None:
+        scheme = resolve_scheme(opts.scheme) if opts.scheme else builtin_scheme("A")
+        parsed = parse_scheme_rows(scheme_to_rows(scheme), SCHEME_SHEET)
+        is_new = True
+        if scheme_name is None and not opts.scheme:
+            messages.append(f"工作簿中没有「{SCHEME_SHEET}」，已写入内置方案 A（{scheme.name}），可在该表中修改规则")
+    else:
+        parsed = parse_scheme_rows(wb.rows(scheme_name).rows, scheme_name)
+        is_new = False
+    roster = _read_roster(wb.rows(ROSTER_SHEET)) if wb.find(ROSTER_SHEET) else None
+    history = _read_history(wb.rows(HISTORY_SHEET)) if wb.find(HISTORY_SHEET) else []
+    generated, old_inputs = _read_manifest(wb.rows(MANIFEST_SHEET)) if wb.find(MANIFEST_SHEET) else ([], [])
+    current = _current_inputs(wb, old_inputs)
 
     problems = check_scheme(parsed.scheme, parsed.refs)
     raise_if_errors(problems)
@@ -224,7 +234,7 @@ def _same(a: Any, b: Any) -> bool:
         return str(a) == str(b)
 
 
-def _build_context(inputs: _Inputs, month: str, opts: AppraiseOptions, labels: Labels, book: Path,
+def _build_context(inputs: _Inputs, month: str, opts: AppraiseOptions, labels: Labels, shop: str,
                    warnings: list[Problem], messages: list[str]) -> tuple[BookContext, list[tuple[str, str]] | None]:
     scheme, refs = inputs.scheme.scheme, inputs.scheme.refs
     table = inputs.data
@@ -312,7 +322,7 @@ def _build_context(inputs: _Inputs, month: str, opts: AppraiseOptions, labels: L
     history = [h for h in inputs.history if h.month != month]
     result = appraise_month(scheme, agents, history, available | set(derived))
     forms = opts.forms if opts.forms != "auto" else ("tabs" if len(agents) <= AUTO_TABS_LIMIT else "single")
-    ctx = BookContext(result, refs, labels, scheme.shop or book.stem, data_columns, rate_columns,
+    ctx = BookContext(result, refs, labels, scheme.shop or shop, data_columns, rate_columns,
                       values_by_key, prefills, forms)
     return ctx, new_roster
 

@@ -35,6 +35,17 @@ def _parser() -> argparse.ArgumentParser:
                    help="tabs：每个客服一张表；single：所有考核表在一张表中分页；auto：30 人以内用 tabs")
     a.add_argument("--no-backup", action="store_true", help="不保留原文件的备份")
 
+    r = sub.add_parser("archive", help="由订单导出重建客户档案、会员分层、客户分群、关怀提醒和售后登记")
+    r.add_argument("book", help="店铺工作簿（.xlsx/.xlsm）；不存在时新建")
+    r.add_argument("--orders", nargs="+", default=[], metavar="FILE_OR_DIR",
+                   help="订单导出（.xlsx/.xls/.csv，UTF-8 或 GBK），或存放导出的文件夹；工作簿中以「订单」开头的表也会读取")
+    r.add_argument("--today", help="按哪一天计算关怀提醒，如 2026-11-23（默认：今天）")
+    r.add_argument("-o", "--out", help="写入新文件，不改动原工作簿")
+    r.add_argument("--no-mask", action="store_true", help="输出完整电话和地址（仅供店主自用，请勿外传）")
+    r.add_argument("--templates", help="本店话术模板文件夹（<场景>.j2），同名模板优先")
+    r.add_argument("--shop", help="店铺名称（默认取订单中的店铺名称）")
+    r.add_argument("--no-backup", action="store_true", help="不保留原文件的备份")
+
     i = sub.add_parser("init", help="把考核方案写入工作簿的「考核方案」表")
     i.add_argument("book", help="工作簿；不存在时新建（附带一张空的客服数据表）")
     i.add_argument("--scheme", default="A", help="A、B 或方案文件 .json（默认 A）")
@@ -61,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "appraise":
             return _appraise(args)
+        if args.command == "archive":
+            return _archive(args)
         if args.command == "init":
             return _init(args)
         if args.command == "demo":
@@ -130,6 +143,38 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
+def _archive(args) -> int:
+    from datetime import date
+
+    from .archive import ArchiveOptions, archive
+
+    today = None
+    if args.today:
+        try:
+            today = date.fromisoformat(args.today)
+        except ValueError:
+            raise XlreportsError(f"日期「{args.today}」的格式不对，应为 2026-11-23 这样的年-月-日") from None
+    report = archive(args.book, ArchiveOptions(orders=args.orders, today=today, out=args.out, mask=not args.no_mask,
+                                               backup=not args.no_backup, templates=args.templates, shop=args.shop))
+    _print_archive(report)
+    return 0
+
+
+def _print_archive(report) -> None:
+    for m in report.messages:
+        print(f"提示：{m}")
+    if report.skipped:
+        print(f"注意：跳过 {report.skipped} 行有问题的订单，详见「导入报告」；例如：")
+        for w in report.warnings[:5]:
+            print(f"  - {w}")
+    print(_table(["订单", "买家", "会员", "保留的原档案", "今日提醒"],
+                 [[f"{report.orders:,}", f"{report.buyers:,}", f"{report.members:,}", f"{report.kept_absent:,}",
+                   f"{report.reminders:,}"]]))
+    print(f"\n已写入：{report.output}（{'、'.join(report.sheets)}）")
+    if report.backup:
+        print(f"原文件备份：{report.backup}")
+
+
 def _init(args) -> int:
     from .init_book import init_book
 
@@ -156,8 +201,18 @@ def _demo(args) -> int:
                                                 backup=False))
         print(f"  {month}：已计算 {len(report.result.agents)} 人")
     _print_report(report)
-    print("\n用 Excel 或 WPS 打开上面的文件：考核汇总、工资表和每位客服的考核表都在里面；"
-          "在考核表的黄色单元格中填写主管评分，总分和工资会自动重算。")
+
+    from datetime import date
+
+    from .archive import ArchiveOptions, archive
+    from .samples import build_order_exports
+
+    exports = folder / "订单导出"
+    build_order_exports(exports)
+    print(f"\n示例订单导出：{exports}（两个月的淘宝订单报表，GBK 编码 CSV）")
+    _print_archive(archive(book, ArchiveOptions(orders=[exports], today=date(2026, 11, 23), backup=False)))
+    print("\n用 Excel 或 WPS 打开上面的文件：考核汇总、工资表和每位客服的考核表，以及客户档案、会员分层、"
+          "客户分群、关怀提醒都在里面；在黄色单元格中填写，总分和工资会自动重算，重建客户档案时填写的内容会保留。")
     return 0
 
 

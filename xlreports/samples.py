@@ -305,3 +305,92 @@ def build_sample(path, seed: int = SEED) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     build_workbook(seed).save(path)
     return path
+
+
+# ---------------------------------------------------------------- order exports for the archive demo
+
+ORDER_HEADER = ("订单编号", "买家会员名", "买家支付宝账号", "买家应付货款", "买家应付邮费", "总金额", "买家实际支付金额",
+                "订单状态", "买家留言", "收货人姓名", "收货地址 ", "运送方式", "联系手机", "订单创建时间", "订单付款时间 ",
+                "宝贝标题 ", "宝贝种类 ", "物流单号 ", "物流公司", "订单备注", "宝贝总数量", "店铺名称", "退款金额",
+                "确认收货时间")
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+_GIVEN = ("芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "艳", "勇", "杰", "娟", "涛", "明", "超", "霞", "平")
+_PLACES = (("江苏省", "苏州市", "吴江区"), ("浙江省", "杭州市", "西湖区"), ("广东省", "深圳市", "南山区"),
+           ("上海", "上海市", "浦东新区"), ("北京", "北京市", "朝阳区"), ("四川省", "成都市", "武侯区"),
+           ("湖北省", "武汉市", "洪山区"), ("山东省", "青岛市", "市南区"))
+_PRODUCTS = (("2026秋冬新款羊毛针织开衫女", 268.0), ("纯棉宽松圆领T恤", 79.0), ("高腰直筒牛仔裤", 159.0),
+             ("加厚连帽卫衣", 189.0), ("真丝印花连衣裙", 459.0), ("羽绒服短款", 699.0), ("羊绒围巾", 329.0))
+SHOP = "小美的衣橱"
+
+
+def _order_rows(rng: random.Random, start: dt.datetime, end: dt.datetime, n: int, buyers: list[str],
+                first_id: int) -> list[dict]:
+    rows = []
+    span = (end - start).total_seconds()
+    for k in range(n):
+        buyer = rng.choice(buyers[: max(3, int(len(buyers) * rng.random() ** 0.6))])
+        created = start + dt.timedelta(seconds=int(rng.random() * span))
+        product, price = rng.choice(_PRODUCTS)
+        qty = rng.choice((1, 1, 1, 2))
+        amount = round(price * qty, 2)
+        age_days = (end - created).days
+        status = ("交易成功" if age_days > 12 else rng.choice(("卖家已发货，等待买家确认", "买家已付款，等待卖家发货", "交易成功")))
+        roll = rng.random()
+        if roll < 0.06:
+            status = "交易关闭"
+        elif roll < 0.10 and age_days < 4:
+            status = "等待买家付款"
+        paid = None if status == "等待买家付款" or (status == "交易关闭" and roll < 0.03) else \
+            created + dt.timedelta(minutes=rng.randint(1, 90))
+        refund = round(amount * 0.5, 2) if status == "交易成功" and rng.random() < 0.04 else 0.0
+        province, city, district = rng.choice(_PLACES)
+        seed_name = sum(ord(c) for c in buyer)
+        receiver = _SURNAMES[seed_name % len(_SURNAMES)] + _GIVEN[seed_name % len(_GIVEN)]
+        rows.append({
+            "订单编号": f'="{first_id + k}"', "买家会员名": buyer, "买家支付宝账号": "'null",
+            "买家应付货款": f"{amount:.2f}", "买家应付邮费": "0.00", "总金额": f"{amount:.2f}",
+            "买家实际支付金额": f"{amount:.2f}" if paid else "0.00", "订单状态": status,
+            "买家留言": rng.choice(("'null", "'null", "请尽快发货", "不要放快递柜")),
+            "收货人姓名": receiver, "收货地址 ": f"{province} {city} {district} 幸福路{seed_name % 300 + 1}号",
+            "运送方式": "快递", "联系手机": f"'1{rng.choice('3578')}{seed_name % 10}{seed_name * 7919 % 100000000:08d}",
+            "订单创建时间": created.strftime("%Y-%m-%d %H:%M:%S"),
+            "订单付款时间 ": paid.strftime("%Y-%m-%d %H:%M:%S") if paid else "",
+            "宝贝标题 ": product, "宝贝种类 ": "1", "物流单号 ": "", "物流公司": "",
+            "订单备注": "'null", "宝贝总数量": str(qty), "店铺名称": SHOP, "退款金额": f"{refund:.2f}",
+            "确认收货时间": (created + dt.timedelta(days=7)).strftime("%Y-%m-%d %H:%M:%S")
+            if status == "交易成功" else "",
+        })
+    return rows
+
+
+def build_order_exports(folder, seed: int = SEED) -> list[Path]:
+    """Two Taobao order exports (fictional buyers) for the archive demo, in ``folder``:
+    ExportOrderList_202610.csv (GBK, 2026-05 … 2026-10) and ExportOrderList_202611.csv (2026-10-20 …
+    2026-11-22, repeating late-October orders with newer statuses, as real consecutive exports do).
+
+    >>> import tempfile, pathlib
+    >>> [p.name for p in build_order_exports(pathlib.Path(tempfile.mkdtemp()))]
+    ['ExportOrderList_202610.csv', 'ExportOrderList_202611.csv']
+    """
+    import csv
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    buyers = [f"tb_{rng.choice(('sunny', 'xiaomei', 'cat', 'lucky', 'momo', 'anna'))}{i:03d}" for i in range(160)]
+    buyers[17] = "=cmd|' /C calc'!A0"  # text from outside is data: it must stay a name, never a formula
+    october = _order_rows(rng, dt.datetime(2026, 5, 1), dt.datetime(2026, 10, 31, 23), 420, buyers, 3268100000000000000)
+    november = _order_rows(rng, dt.datetime(2026, 11, 1), dt.datetime(2026, 11, 22, 20), 90, buyers,
+                           3268200000000000000)
+    # Late-October orders appear again in the November export, now completed.
+    repeated = [dict(r, 订单状态="交易成功") for r in october if r["订单创建时间"] >= "2026-10-20"
+                and r["订单状态"] in ("卖家已发货，等待买家确认", "买家已付款，等待卖家发货")]
+    paths = []
+    for name, rows in (("ExportOrderList_202610.csv", october), ("ExportOrderList_202611.csv", repeated + november)):
+        path = folder / name
+        with open(path, "w", encoding="gbk", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=ORDER_HEADER)
+            writer.writeheader()
+            writer.writerows(rows)
+        paths.append(path)
+    return paths

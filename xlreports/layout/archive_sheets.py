@@ -158,7 +158,7 @@ def care_sheet(rows: list[list[Any]], today: str) -> SheetSpec:
             style = INPUT if h in CARE_INPUTS else BODY.but(number_format=formats.get(h), wrap=h == "话术")
             spec.set(i, j, v, style=style)
         message = str(row[CARE_COLUMNS.index("话术")] or "")
-        spec.row_heights[i] = 14 * max(1, -(-len(message) // 34)) + 4  # ~34 CJK characters a line at width 60
+        spec.row_heights[i] = 14 * max(1, -(-len(message) // 28)) + 4  # ~28 CJK characters a line at width 60
     spec.col_widths.update({1: 16, 2: 14, 3: 14, 4: 9, 5: 20, 6: 24, 7: 10, 8: 60, 9: 9, 10: 16})
     if rows:
         spec.auto_filter = f"A2:J{len(rows) + 2}"
