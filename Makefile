@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
-.PHONY: install demo test bench preview clean
+.PHONY: install demo test bench bench-archive preview clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_appraise.py --agents 500 --forms single
 	$(PY) benchmarks/bench_appraise.py --agents 500 --forms tabs --repeat 1
+
+## Customer archive: 1,000,000 orders (generated once, cached in /tmp) against the plain pandas pipeline.
+bench-archive: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) benchmarks/bench_archive.py --rows 1000000
 
 ## PNG pictures of the demo workbook's pages, to look at what we make.
 preview: demo
