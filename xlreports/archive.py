@@ -246,14 +246,12 @@ def _merge_archive(arch, old, staff_cols: list[str], mask: bool):
 
     computed = [c for c in views.COMPUTED if c in arch.columns]
     table = arch.select(computed)
-    if mask:
-        table = table.with_columns(mask_phone_expr("电话").alias("电话"), mask_address_expr("地址").alias("地址"))
     kept = 0
     if old is not None:
         carry = [c for c in staff_cols if c in old.columns]
         if carry:
+            # as read (text, number or date): a cast to text would turn 30 into "30.0"
             staff = old.select(["买家会员名", *carry]).unique("买家会员名", keep="first")
-            staff = staff.with_columns([pl.col(c).cast(pl.String) for c in carry])
             table = table.join(staff, on="买家会员名", how="left")
         absent = old.join(arch.select("买家会员名"), on="买家会员名", how="anti")
         kept = absent.height
@@ -262,6 +260,8 @@ def _merge_archive(arch, old, staff_cols: list[str], mask: bool):
             absent = absent.select(cols).with_columns(
                 [pl.col(c).cast(table.schema[c], strict=False) for c in cols])
             table = pl.concat([table, absent], how="diagonal_relaxed")
+    if mask:  # after the kept rows are added: they may come from an unmasked (--no-mask) run
+        table = table.with_columns(mask_phone_expr("电话").alias("电话"), mask_address_expr("地址").alias("地址"))
     for c in staff_cols:
         if c not in table.columns:
             table = table.with_columns(pl.lit(None, dtype=pl.String).alias(c))
@@ -287,7 +287,10 @@ def _tier_view(arch, members, orders, rules, today, previous, period) -> views.T
 
 
 def _tier_history(old, previous: dict[str, str], arch, period: str) -> dict[str, Any]:
-    """Old history rows of other periods + this period's changes (first assignments included)."""
+    """All old history rows + the changes since the last run (first assignments included).
+
+    ``previous`` holds the last run's tiers, so the old rows of this period must stay: a rerun
+    in the same period would otherwise drop the earlier runs' changes and first assignments."""
     import polars as pl
 
     names = list(views.TIER_HISTORY_COLUMNS)
@@ -299,7 +302,7 @@ def _tier_history(old, previous: dict[str, str], arch, period: str) -> dict[str,
                .select(pl.lit(period).alias("期间"), "买家会员名", "上期等级", pl.col("会员等级").alias("本期等级"),
                        "累计消费"))
     if old is not None and set(names) <= set(old.columns):
-        kept = old.select(names).filter(pl.col("期间").cast(pl.String) != period)
+        kept = old.select(names).filter(pl.col("买家会员名").is_not_null())
         kept = kept.with_columns([pl.col(c).cast(changed.schema[c], strict=False) for c in names])
         changed = pl.concat([kept, changed], how="vertical_relaxed")
     return {c: changed.get_column(c) for c in names}
