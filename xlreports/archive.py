@@ -65,25 +65,45 @@ def _expand(paths: list[str | Path]) -> list[Path]:
 
 def archive(book: str | Path, opts: ArchiveOptions | None = None) -> ArchiveReport:
     """Rebuild the customer tabs of ``book`` (created when missing) from the order exports."""
-    import polars as pl
-
-    from .engine.customers import archive as arch_engine, care, segments, tiers
-    from .engine.customers.rules import NON_MEMBER, default_rules
-    from .orders import OrderSource, find_order_sheets, read_orders
     from .render.xlsx_stream import write_sheets
 
     opts = opts or ArchiveOptions()
     book = Path(book)
-    today = opts.today or date.today()
-    clock = PhaseClock()
-    messages: list[str] = []
     exists = book.exists()
     if exists and book.suffix.lower() not in (".xlsx", ".xlsm"):
         raise XlreportsError(f"{book.name} 不是 Excel 工作簿（.xlsx/.xlsm）")
-
-    sources = [OrderSource(p) for p in _expand(opts.orders)]
     if exists:
-        sources = find_order_sheets(book) + sources
+        with WorkbookRows(book) as wb:
+            report, sheets = plan_archive(wb, opts, shop=book.stem)
+    else:
+        report, sheets = plan_archive(None, opts, shop=book.stem)
+    clock = PhaseClock()
+    report.output = Path(opts.out) if opts.out else book
+    report.backup = write_sheets(book if exists else None, report.output, sheets, backup=opts.backup)
+    clock.tick("写入")
+    report.timings.update(clock.laps)
+    return report
+
+
+def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport, list[SheetSpec]]:
+    """Read, compute and lay out the customer tabs without writing anything.
+
+    ``wb`` is the workbook as a rows source (``names``, ``find``, ``rows``, ``frame`` for big sheets,
+    ``order_sources`` for pasted exports): ``sources.WorkbookRows`` for a file, the live-Excel reader
+    in ``render.xlwings_render`` for the add-in; None for a workbook that does not exist yet.
+    """
+    import polars as pl
+
+    from .engine.customers import archive as arch_engine, care, segments, tiers
+    from .engine.customers.rules import NON_MEMBER, default_rules
+    from .orders import OrderSource, read_orders
+
+    today = opts.today or date.today()
+    clock = PhaseClock()
+    messages: list[str] = []
+    sources = [OrderSource(p) for p in _expand(opts.orders)]
+    if wb is not None:
+        sources = list(wb.order_sources()) + sources
     if not sources:
         raise XlreportsError("没有订单数据：请用 --orders 指定订单导出文件（或存放导出的文件夹），"
                              "或把导出粘贴到工作簿中名称以「订单」开头的工作表")
@@ -93,14 +113,14 @@ def archive(book: str | Path, opts: ArchiveOptions | None = None) -> ArchiveRepo
                              "请在卖家中心导出含买家会员名的订单报表。")
     clock.tick("读取订单")
 
-    state = _read_state(book) if exists else _State()
+    state = _read_state(wb) if wb is not None else _State()
     rules = state.rules or default_rules()
     if state.rules is None:
         messages.append(f"工作簿中没有「{RULES_SHEET}」，已写入默认会员规则（至尊VIP ≥ 888、VIP ≥ 688、高级会员 ≥ 399）")
     clock.tick("读取工作簿")
 
     orders = intake.orders
-    shop = opts.shop or _shop_name(orders) or book.stem
+    shop = opts.shop or _shop_name(orders) or shop
     arch = arch_engine.build_archive(orders, today)
     arch = tiers.assign_tiers(arch, rules, today, state.previous_tiers, orders=orders)
     scored = segments.rfm(arch, today)
@@ -135,13 +155,10 @@ def archive(book: str | Path, opts: ArchiveOptions | None = None) -> ArchiveRepo
     if state.rules is None:
         sheets.insert(0, membership_sheet(rules))
     clock.tick("排版")
-
-    target = Path(opts.out) if opts.out else book
-    backup = write_sheets(book if exists else None, target, sheets, backup=opts.backup)
-    clock.tick("写入")
-    return ArchiveReport(target, backup, table.height, members.height, orders.height, kept, len(reminders),
-                         len(intake.skipped), [s.name for s in sheets], messages, list(intake.skipped[:20]),
-                         clock.laps)
+    report = ArchiveReport(Path(), None, table.height, members.height, orders.height, kept, len(reminders),
+                           len(intake.skipped), [s.name for s in sheets], messages, list(intake.skipped[:20]),
+                           clock.laps)
+    return report, sheets
 
 
 @dataclass
@@ -158,47 +175,30 @@ class _State:
     cases: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _read_state(book: Path) -> _State:
+def _read_state(wb) -> _State:
     import polars as pl
 
     from .engine.customers.rules import NON_MEMBER
 
     state = _State()
-    with WorkbookRows(book) as wb:
-        if wb.find(RULES_SHEET):
-            state.rules = parse_membership_rows(wb.rows(RULES_SHEET).rows, wb.find(RULES_SHEET))
-        if wb.find(views.CARE_SHEET):
-            state.care = _read_care(wb.rows(views.CARE_SHEET))
-        if wb.find(views.AFTERSALES_SHEET):
-            state.cases = _read_cases(wb.rows(views.AFTERSALES_SHEET))
-        has_archive = wb.find(views.ARCHIVE_SHEET)
-        has_history = wb.find(views.TIER_HISTORY_SHEET)
-    if has_archive:
-        old = _read_big(book, has_archive)
-        if old is not None and "买家会员名" in old.columns:
-            old = old.filter(pl.col("买家会员名").is_not_null())
-            state.archive = old
-            known = set(views.COMPUTED) | set(views.STAFF)
-            state.extra_columns = [c for c in old.columns if c not in known and not c.startswith("__UNNAMED")]
-            if "会员等级" in old.columns:
-                tiers = old.select(["买家会员名", "会员等级"]).drop_nulls()
-                state.previous_tiers = {b: t for b, t in tiers.iter_rows() if t and t != NON_MEMBER}
-    if has_history:
-        state.tier_history = _read_big(book, has_history)
+    if wb.find(RULES_SHEET):
+        state.rules = parse_membership_rows(wb.rows(RULES_SHEET).rows, wb.find(RULES_SHEET))
+    if wb.find(views.CARE_SHEET):
+        state.care = _read_care(wb.rows(views.CARE_SHEET))
+    if wb.find(views.AFTERSALES_SHEET):
+        state.cases = _read_cases(wb.rows(views.AFTERSALES_SHEET))
+    old = wb.frame(views.ARCHIVE_SHEET) if wb.find(views.ARCHIVE_SHEET) else None
+    if old is not None and "买家会员名" in old.columns:
+        old = old.filter(pl.col("买家会员名").is_not_null())
+        state.archive = old
+        known = set(views.COMPUTED) | set(views.STAFF)
+        state.extra_columns = [c for c in old.columns if c not in known and not c.startswith("__UNNAMED")]
+        if "会员等级" in old.columns:
+            tiers = old.select(["买家会员名", "会员等级"]).drop_nulls()
+            state.previous_tiers = {b: t for b, t in tiers.iter_rows() if t and t != NON_MEMBER}
+    if wb.find(views.TIER_HISTORY_SHEET):
+        state.tier_history = wb.frame(views.TIER_HISTORY_SHEET)
     return state
-
-
-def _read_big(book: Path, sheet: str):
-    """A generated big tab, read column-wise (fast: no openpyxl)."""
-    import logging
-
-    import fastexcel
-
-    # Empty staff columns have no type to infer; fastexcel says so for each of them — expected here.
-    logging.getLogger("fastexcel").setLevel(logging.ERROR)
-    reader = fastexcel.read_excel(str(book))
-    frame = reader.load_sheet_by_name(sheet, dtypes={"买家会员名": "string"}).to_polars()
-    return frame
 
 
 def _read_care(rows) -> dict[tuple, tuple]:

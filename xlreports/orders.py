@@ -146,10 +146,15 @@ def _reason_datetime(col: str) -> str:
 
 @dataclass
 class OrderSource:
-    """A file (.xlsx/.xlsm/.xls/.csv), or one sheet of a workbook (``sheet=None``: the first sheet)."""
+    """A file (.xlsx/.xlsm/.xls/.csv), or one sheet of a workbook (``sheet=None``: the first sheet).
+
+    ``rows`` gives the sheet's cell values directly (a sheet of a live Excel workbook); ``path``
+    then only names the source.
+    """
 
     path: Path
     sheet: str | None = None
+    rows: list[list[object]] | None = field(default=None, repr=False)
 
     def __post_init__(self):
         self.path = Path(self.path)
@@ -244,6 +249,11 @@ def _find_name(wanted: str, names: list[str]) -> str | None:
     return next((n for n in names if n.strip().casefold() == folded), None)
 
 
+def is_order_sheet(name: str) -> bool:
+    """Whether a sheet's name marks it as a pasted order export (订单…, ExportOrderList…)."""
+    return name.strip().casefold().startswith(SHEET_PREFIXES)
+
+
 def find_order_sheets(book) -> list[OrderSource]:
     """The sheets of ``book`` whose name starts with 订单 / 订单报表 / ExportOrderList, in workbook order.
 
@@ -257,7 +267,7 @@ def find_order_sheets(book) -> list[OrderSource]:
     """
     path = Path(book)
     names = _sheet_names(path)
-    matches = [n for n in names if n.strip().casefold().startswith(SHEET_PREFIXES)]
+    matches = [n for n in names if is_order_sheet(n)]
     if _checked(path) == "csv":
         return [OrderSource(path)] if matches else []
     return [OrderSource(path, n) for n in matches]
@@ -615,7 +625,28 @@ def _frame_for(src: OrderSource, raw: _Raw) -> tuple[pl.DataFrame, list[tuple], 
 # ---------------------------------------------------------------- intake
 
 
+def _read_rows(src: OrderSource) -> _Raw:
+    """Cell values already in memory (a live workbook's sheet) → the same raw string frame."""
+    rows = [[None if v is None or str(v).strip() == "" else v for v in r] for r in src.rows or []]
+    header = _find_header(rows, src.label)
+    cols = sorted({c for cs in _selected(header).values() for c in cs})
+    body = rows[header.row + 1:]
+
+    def text(v: object) -> str | None:
+        if v is None:
+            return None
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return v.isoformat(sep=" ") if hasattr(v, "isoformat") else str(v)
+
+    frame = pl.DataFrame({f"c{c}": [text(r[c]) if c < len(r) else None for r in body] for c in cols},
+                         schema={f"c{c}": pl.String for c in cols})
+    return _Raw(frame, header, header.row + 2)
+
+
 def _read_raw(src: OrderSource) -> _Raw:
+    if src.rows is not None:
+        return _read_rows(src)
     return _read_csv(src) if _checked(src.path) == "csv" else _read_workbook(src)
 
 

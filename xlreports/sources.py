@@ -229,6 +229,26 @@ class WorkbookRows:
             return SheetRows(name, _read_csv(self.path))
         return rows_from_worksheet(self._wb[name])
 
+    def frame(self, sheet: str):
+        """A big generated sheet as a polars DataFrame (header in row 1), read column-wise with fastexcel."""
+        import logging
+
+        import fastexcel
+
+        name = self.find(sheet)
+        if name is None or self._csv:
+            return None
+        # Empty typed-in columns have no type to infer; fastexcel logs a warning for each — expected.
+        logging.getLogger("fastexcel").setLevel(logging.ERROR)
+        reader = fastexcel.read_excel(str(self.path))
+        return reader.load_sheet_by_name(name, dtypes={"买家会员名": "string"}).to_polars()
+
+    def order_sources(self) -> list:
+        """This workbook's pasted order exports (sheets named 订单… / ExportOrderList…)."""
+        from .orders import OrderSource, is_order_sheet
+
+        return [OrderSource(self.path, n) for n in self.names if not self._csv and is_order_sheet(n)]
+
     def close(self) -> None:
         if self._wb is not None:
             self._wb.close()
