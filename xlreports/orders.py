@@ -37,6 +37,7 @@ import polars as pl
 
 from .errors import InputErrors, Problem, XlreportsError
 from .fields import normalize_header
+from .sources import read_bytes
 
 __all__ = ["ORDER_COLUMNS", "ORDER_ALIASES", "OrderSource", "OrderIntake", "find_order_sheets", "read_orders"]
 
@@ -207,7 +208,7 @@ def _checked(path: Path) -> str:
         return "csv"
     if suffix not in (*_WORKBOOK_SUFFIXES, ".xls"):
         raise _not_supported(path)
-    head = _read_bytes(path, 8)
+    head = read_bytes(path, 8)
     if suffix == ".xls" and head.startswith(_OLE_MAGIC):
         return "xls"
     if head.startswith(_OLE_MAGIC):
@@ -215,16 +216,6 @@ def _checked(path: Path) -> str:
     if not head.startswith(_ZIP_MAGIC):
         raise _not_supported(path)
     return "workbook"
-
-
-def _read_bytes(path: Path, size: int = -1) -> bytes:
-    try:
-        with path.open("rb") as f:
-            return f.read(size)
-    except PermissionError:
-        raise XlreportsError(f"无法读取 {path.name}：没有权限，或文件正在 Excel 中打开（请关闭后再试）") from None
-    except OSError as e:
-        raise XlreportsError(f"无法读取 {path.name}：{e.strerror or e}") from None
 
 
 def _excel_reader(path: Path):
@@ -402,7 +393,7 @@ def _decode_csv(path: Path) -> tuple[bytes, str]:
     Checked and transcoded in chunks, so a large GBK export never exists as one Python str.
     polars skips a UTF-8 BOM itself.
     """
-    data = _read_bytes(path)
+    data = read_bytes(path)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 (Excel's "Unicode text")
         try:
             data = data.decode("utf-16").encode("utf-8")

@@ -135,7 +135,8 @@ def _not_a_workbook(path: Path) -> XlreportsError:
     return XlreportsError(f"{path.name} 不是 Excel 工作簿（.xlsx/.xlsm）或 CSV 文件")
 
 
-def _read_bytes(path: Path, size: int = -1) -> bytes:
+def read_bytes(path: Path, size: int = -1) -> bytes:
+    """A file's bytes (``size``: only the first ones), with a user-facing message when it cannot be read."""
     try:
         with path.open("rb") as f:
             return f.read(size)
@@ -149,7 +150,7 @@ def _open_workbook(path: Path):
     """Open a workbook read-only with cached values; wrong content becomes a plain message."""
     import openpyxl
 
-    head = _read_bytes(path, 8)
+    head = read_bytes(path, 8)
     if head.startswith(_OLE_MAGIC):
         raise XlreportsError(f"{path.name} 是加密的或旧版（.xls 格式）Excel 文件，"
                              "请在 Excel 中取消密码并“另存为” .xlsx 格式后再试")
@@ -176,7 +177,7 @@ def _decode(data: bytes) -> str | None:
 
 def _read_csv(path: Path) -> list[list[object]]:
     """CSV rows as strings; UTF-8 (with or without BOM), GBK/GB18030 or UTF-16; comma or tab separated."""
-    data = _read_bytes(path)
+    data = read_bytes(path)
     text = _decode(data)
     if text is None or "\x00" in text:
         raise _not_a_workbook(path)
