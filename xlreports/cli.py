@@ -60,6 +60,17 @@ def _parser() -> argparse.ArgumentParser:
     e = ssub.add_parser("export", help="把工作簿中的「考核方案」表导出为 .json 文件")
     e.add_argument("book")
     e.add_argument("file")
+
+    x = sub.add_parser("addin", help="Excel 加载项（功能区按钮，通过 xlwings 调用本程序）")
+    xsub = x.add_subparsers(dest="addin_command")
+    xb = xsub.add_parser("build", help="由 workbook_macros/ 生成 xlreports.xlam（以及 xlreports.xlsm）")
+    xb.add_argument("-o", "--out", default="xlreports-addin", help="输出目录（默认 ./xlreports-addin）")
+    xb.add_argument("--vba-bin", metavar="FILE",
+                    help="使用由 Excel 保存的 vbaProject.bin（或含它的 .xlsm/.xlam），先核对其模块与源文件一致")
+    xb.add_argument("--no-xlsm", action="store_true", help="只生成 .xlam")
+    xi = xsub.add_parser("install", help="把加载项装入 Excel（Windows/macOS，通过 xlwings addin install）")
+    xi.add_argument("--file", help="已生成的 .xlam（默认：先生成到用户目录）")
+    xi.add_argument("--vba-bin", metavar="FILE", help="生成时使用由 Excel 保存的 vbaProject.bin")
     return p
 
 
@@ -80,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             return _demo(args)
         if args.command == "scheme" and args.scheme_command == "export":
             return _export(args)
+        if args.command == "addin" and args.addin_command in ("build", "install"):
+            return _addin(args)
         _parser().print_help()
         return 2
     except InputErrors as e:
@@ -228,6 +241,22 @@ def _export(args) -> int:
     raise_if_errors(check_scheme(parsed.scheme, parsed.refs))
     save_scheme_file(parsed.scheme, args.file)
     print(f"已导出：{args.file}")
+    return 0
+
+
+def _addin(args) -> int:
+    from . import addin_build
+
+    if args.addin_command == "install" and args.file:
+        return addin_build.install(args.file)
+    out = args.out if args.addin_command == "build" else addin_build.default_build_dir()
+    result = addin_build.build(out, vba_bin=args.vba_bin, xlsm=not getattr(args, "no_xlsm", False))
+    how = f"VBA 工程取自 {args.vba_bin}，已核对与源文件一致" if result.project == "vba-bin" else "VBA 工程由源文件编译"
+    print(f"已生成加载项：{result.xlam}（{how}；模块 {'、'.join(result.modules)}）")
+    if result.xlsm:
+        print(f"同内容的 .xlsm：{result.xlsm}")
+    if args.addin_command == "install":
+        return addin_build.install(result.xlam)
     return 0
 
 
