@@ -30,7 +30,8 @@ EXPECTED_RUNPYTHON = {
     "XlrReminders": 'RunPython "import xlreports.addin as a; a.reminders()"',
 }
 BUTTONS = [("初始化方案", "xlreports.XlrInitScheme"), ("计算考核", "xlreports.XlrAppraise"),
-           ("重建客户档案", "xlreports.XlrArchive"), ("今日提醒", "xlreports.XlrReminders")]
+           ("重建客户档案", "xlreports.XlrArchive"), ("今日提醒", "xlreports.XlrReminders"),
+           ("导入单元格函数", "xlreports.XlrImportFunctions")]
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +145,7 @@ def test_vendored_xlwings_vba_is_the_installed_pinned_release():
 # ----------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("which", ["xlam", "xlsm"])
-def test_ribbon_part_is_xml_naming_the_four_callbacks_that_exist_in_the_vba(built, which):
+def test_ribbon_part_is_xml_naming_callbacks_that_exist_in_the_vba(built, which):
     path = getattr(built, which)
     root = ET.fromstring(part(path, "customUI/customUI14.xml"))
     assert root.tag == f"{CUSTOMUI_NS}customUI"
@@ -154,14 +155,15 @@ def test_ribbon_part_is_xml_naming_the_four_callbacks_that_exist_in_the_vba(buil
     assert len(groups) == 1
     buttons = groups[0].findall(f"{CUSTOMUI_NS}button")
     assert [(b.get("label"), b.get("onAction")) for b in buttons] == BUTTONS
-    assert len({b.get("id") for b in buttons}) == 4
+    assert len({b.get("id") for b in buttons}) == 5
 
     code = olevba_modules(path)["xlreports"][1]
     for _label, action in BUTTONS:
         module, sub = action.split(".")
         assert module == "xlreports"
         sub_body(code, sub)  # exists as Public Sub <name>(control As IRibbonControl)
-    assert set(ab.CALLBACKS) == {a.split(".")[1] for _, a in BUTTONS}
+    assert set(ab.CALLBACKS) | {"XlrImportFunctions"} == {a.split(".")[1] for _, a in BUTTONS}
+    assert "ImportPythonUDFsToAddin" in sub_body(code, "XlrImportFunctions")
 
 
 @pytest.mark.parametrize("which,main_type", [("xlam", ab.ADDIN_CONTENT_TYPE), ("xlsm", ab.XLSM_CONTENT_TYPE)])

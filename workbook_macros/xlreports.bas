@@ -26,6 +26,11 @@ Public Sub XlrReminders(control As IRibbonControl)
     RunPython "import xlreports.addin as a; a.reminders()"
 End Sub
 
+Public Sub XlrImportFunctions(control As IRibbonControl)
+    ' Registers the XLR_* cell functions (xlreports.udfs) with this add-in: xlwings' own import.
+    ImportPythonUDFsToAddin
+End Sub
+
 Private Function XlrHasBook() As Boolean
     ' With no workbook open, RunPython would fail on ActiveWorkbook.FullName before Python could say anything.
     If ActiveWorkbook Is Nothing Then
