@@ -183,6 +183,29 @@ class TableBlock:
         return self.top + self.n_rows
 
 
+MAX_ROW = 1_048_576  # Excel's sheet size
+MAX_COL = 16_384
+
+
+def check_table(spec: "SheetSpec", block: TableBlock) -> None:
+    """A TableBlock that every renderer can write: matching column lengths, inside Excel's limits,
+    not overlapping the sheet's cells. Raises ValueError (a layout bug) or XlreportsError (too big)."""
+    from ..errors import XlreportsError
+
+    if len(block.headers) != len(block.columns):
+        raise ValueError(f"table at row {block.top} of {spec.name!r}: "
+                         f"{len(block.headers)} headers but {len(block.columns)} columns")
+    lengths = {len(c) for c in block.columns}
+    if len(lengths) > 1:
+        raise ValueError(f"table at row {block.top} of {spec.name!r}: columns differ in length {sorted(lengths)}")
+    right = block.left + len(block.headers) - 1
+    if not (1 <= block.top and block.last_row <= MAX_ROW and 1 <= block.left and right <= MAX_COL):
+        raise XlreportsError(f"工作表“{spec.name}”的表格超出 Excel 的范围（最多 {MAX_ROW:,} 行、{MAX_COL:,} 列）")
+    for row, col in spec.cells:
+        if block.top <= row <= block.last_row and block.left <= col <= right:
+            raise ValueError(f"cell ({row}, {col}) of {spec.name!r} lies inside the table at row {block.top}")
+
+
 @dataclass
 class SheetSpec:
     """Everything a renderer needs to build one sheet."""

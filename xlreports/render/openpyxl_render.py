@@ -39,6 +39,9 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from xlreports.errors import XlreportsError
 from xlreports.layout.spec import (
+    MAX_COL,
+    MAX_ROW,
+    check_table,
     Cell,
     Chart,
     ConditionalFormat,
@@ -55,8 +58,6 @@ from xlreports.layout.spec import (
 __all__ = ["render_sheet", "apply_workbook_spec", "new_workbook", "check_sheet_name"]
 
 CM_PER_INCH = 2.54
-MAX_ROW = 1_048_576
-MAX_COL = 16_384
 PAPER_SIZES = {"A4": 9, "A3": 8, "A5": 11, "LETTER": 1}
 AUTHOR = "xlreports"
 
@@ -356,7 +357,7 @@ def _write_tables(ws, spec: SheetSpec) -> None:
     style_of = _style_cache(ws)
     sheet_cells = ws._cells
     for block in spec.tables:
-        _check_table(ws, spec, block)
+        check_table(spec, block)
         header_style = style_of(block.header_style)
         for j, header in enumerate(block.headers):
             cell = sheet_cells[(block.top, block.left + j)] = XlCell(ws, block.top, block.left + j, None,
@@ -370,22 +371,6 @@ def _write_tables(ws, spec: SheetSpec) -> None:
                 row = block.top + 1 + i
                 cell = sheet_cells[(row, col)] = XlCell(ws, row, col, None, style_of(style))
                 _put_table_value(cell, value)
-
-
-def _check_table(ws, spec: SheetSpec, block: TableBlock) -> None:
-    if len(block.headers) != len(block.columns):
-        raise ValueError(f"table at row {block.top} of {ws.title!r}: "
-                         f"{len(block.headers)} headers but {len(block.columns)} columns")
-    lengths = {len(c) for c in block.columns}
-    if len(lengths) > 1:
-        raise ValueError(f"table at row {block.top} of {ws.title!r}: columns differ in length {sorted(lengths)}")
-    right = block.left + len(block.headers) - 1
-    if not (1 <= block.top and block.last_row <= MAX_ROW and 1 <= block.left and right <= MAX_COL):
-        raise XlreportsError(f"工作表“{spec.name}”的表格超出 Excel 的范围"
-                             f"（最多 {MAX_ROW:,} 行、{MAX_COL:,} 列）")
-    for row, col in spec.cells:
-        if block.top <= row <= block.last_row and block.left <= col <= right:
-            raise ValueError(f"cell ({row}, {col}) of {ws.title!r} lies inside the table at row {block.top}")
 
 
 def _put_table_value(cell, value) -> None:

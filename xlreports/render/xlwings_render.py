@@ -83,6 +83,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ..errors import XlreportsError
 from ..layout.spec import (
+    check_table,
     INPUT,
     Cell,
     Chart,
@@ -325,7 +326,7 @@ def render_sheet(sheet, spec: SheetSpec, *, com: bool | None = None, report: Liv
         check_sheet_name(spec.name)
         sheet.name = spec.name
     for block in spec.tables:
-        _check_table(spec, block)
+        check_table(spec, block)
     _write_values(sheet, spec.cells)
     _write_formulas(sheet, spec.cells)
     for block in spec.tables:
@@ -347,24 +348,6 @@ def render_sheet(sheet, spec: SheetSpec, *, com: bool | None = None, report: Liv
         _page_setup(sheet, spec, com, report)
     report.sheets.append(spec.name)
     return report
-
-
-def _check_table(spec: SheetSpec, block: TableBlock) -> None:
-    from .openpyxl_render import MAX_COL, MAX_ROW
-
-    if len(block.headers) != len(block.columns):
-        raise ValueError(f"table at row {block.top} of {spec.name!r}: "
-                         f"{len(block.headers)} headers but {len(block.columns)} columns")
-    lengths = {len(c) for c in block.columns}
-    if len(lengths) > 1:
-        raise ValueError(f"table at row {block.top} of {spec.name!r}: columns differ in length {sorted(lengths)}")
-    right = block.left + len(block.headers) - 1
-    if not (1 <= block.top and block.last_row <= MAX_ROW and 1 <= block.left and right <= MAX_COL):
-        raise XlreportsError(f"工作表“{spec.name}”的表格超出 Excel 的范围"
-                             f"（最多 {MAX_ROW:,} 行、{MAX_COL:,} 列）")
-    for row, col in spec.cells:
-        if block.top <= row <= block.last_row and block.left <= col <= right:
-            raise ValueError(f"cell ({row}, {col}) of {spec.name!r} lies inside the table at row {block.top}")
 
 
 # --------------------------------------------------------------------------- values
