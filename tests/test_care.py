@@ -209,12 +209,20 @@ def test_revisit_with_cycle_uses_cycle_times_factor():
 
 
 def test_revisit_skips_buyers_with_a_newer_open_order():
-    last = at(TODAY - 200 * DAY, 12)
+    last = at(TODAY - 92 * DAY, 12)  # due two days ago: inside the revisit window
     o = orders(_bought("back", last), order("new", UNPAID, "back", 订单创建时间=at(TODAY, 9)),
                _bought("gone", last), order("old", "交易关闭", "gone", 订单创建时间=at(TODAY - 5 * DAY)))
     a = archive(("back", 1, last, None), ("gone", 1, last, None))
     got = [(r.buyer, r.scene) for r in run(o, a)]
     assert got == [("gone", "客户回访"), ("back", "未付款提醒")]
+
+
+def test_revisit_lists_a_week_of_due_buyers_not_the_whole_backlog():
+    # revisit_days 90: due 6 days ago (inside the 7-day window) vs 7 days ago (outside)
+    inside, outside = at(TODAY - 96 * DAY, 12), at(TODAY - 97 * DAY, 12)
+    o = orders(_bought("inside", inside), _bought("outside", outside))
+    a = archive(("inside", 1, inside, None), ("outside", 1, outside, None))
+    assert [(r.buyer, r.scene) for r in run(o, a)] == [("inside", "客户回访")]
 
 
 # --- templates ----------------------------------------------------------------------------------

@@ -145,20 +145,26 @@ CARE_COLUMNS = ("提醒时间", "场景", "买家会员名", "收货人", "订�
 CARE_INPUTS = ("处理人", "处理结果")
 
 
+CARE_ROW_HEIGHTS_UP_TO = 2000  # fitted row heights for the wrapped messages of a day's usual list
+
+
 def care_sheet(rows: list[list[Any]], today: str) -> SheetSpec:
-    """关怀提醒: today's reminders with ready messages; 处理人 / 处理结果 are typed by staff."""
+    """关怀提醒: today's reminders with ready messages; 处理人 / 处理结果 are typed by staff.
+
+    A table block: a big shop on a busy day has tens of thousands of reminders.
+    """
     spec = SheetSpec(CARE_SHEET, freeze="C3", tab_color="FF0000",
                      page=PageSetup(orientation="landscape", header_center=f"关怀提醒 {today}", print_title_rows="2:2"))
     spec.merge(1, 1, 1, 8, f"关怀提醒（{today}，{len(rows)} 条）", style=TITLE.but(h_align="left"))
     formats = {"提醒时间": "yyyy-mm-dd hh:mm", "金额": FMT_MONEY}
-    for j, h in enumerate(CARE_COLUMNS, start=1):
-        spec.set(2, j, h, style=HEADER)
-    for i, row in enumerate(rows, start=3):
-        for j, (h, v) in enumerate(zip(CARE_COLUMNS, row), start=1):
-            style = INPUT if h in CARE_INPUTS else BODY.but(number_format=formats.get(h), wrap=h == "话术")
-            spec.set(i, j, v, style=style)
-        message = str(row[CARE_COLUMNS.index("话术")] or "")
-        spec.row_heights[i] = 14 * max(1, -(-len(message) // 28)) + 4  # ~28 CJK characters a line at width 60
+    styles = [INPUT if h in CARE_INPUTS else BODY.but(number_format=formats.get(h), wrap=h == "话术")
+              for h in CARE_COLUMNS]
+    columns = [[row[j] for row in rows] for j in range(len(CARE_COLUMNS))]
+    spec.tables.append(TableBlock(2, 1, list(CARE_COLUMNS), columns, styles, HEADER, frozenset(CARE_INPUTS)))
+    if len(rows) <= CARE_ROW_HEIGHTS_UP_TO:
+        for i, row in enumerate(rows, start=3):
+            message = str(row[CARE_COLUMNS.index("话术")] or "")
+            spec.row_heights[i] = 14 * max(1, -(-len(message) // 28)) + 4  # ~28 CJK characters a line at width 60
     spec.col_widths.update({1: 16, 2: 14, 3: 14, 4: 9, 5: 20, 6: 24, 7: 10, 8: 60, 9: 9, 10: 16})
     if rows:
         spec.auto_filter = f"A2:J{len(rows) + 2}"

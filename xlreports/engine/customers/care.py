@@ -11,7 +11,8 @@ The rules (``today`` is a calendar day; "recent" = today or yesterday):
 - 发货提醒: 卖家已发货，等待买家确认, 发货时间 recent. Due at 发货时间.
 - 签收提醒: 卖家已发货，等待买家确认, and 发货时间's day + ``sign_days`` is today. Due today 10:00.
 - 评价感谢: 交易成功, 确认收货时间 recent. Due at 确认收货时间.
-- 客户回访: archive buyers with 购买次数 ≥ 1 whose 最近购买 + their wait is today or earlier; the
+- 客户回访: archive buyers with 购买次数 ≥ 1 whose 最近购买 + their wait falls in the last
+  REVISIT_WINDOW_DAYS days (today included); the
   wait is 平均回购周期(天) × ``revisit_cycle_factor`` when they have a cycle, else ``revisit_days``.
   Buyers with any order not closed created after 最近购买 are active and left out. One reminder per
   buyer, about their latest counted order. Due at 最近购买 + the wait.
@@ -56,6 +57,9 @@ UNPAID_DUE_AFTER = timedelta(hours=1)  # an unpaid order is due 1 h after it was
 RECENT_DAYS = 1  # 付款关怀 / 发货提醒 / 评价感谢: the event happened today or up to 1 day before
 SIGN_DUE_TIME = time(10, 0)  # 签收提醒 is due at 10:00 on its day
 DEFAULT_REVISIT_DAYS = 90
+# 客户回访 lists buyers whose revisit fell due in the last week (today included): the sheet is today's
+# work, not the whole backlog of lapsed buyers (on a year of orders that backlog is half the buyers).
+REVISIT_WINDOW_DAYS = 7
 DEFAULT_REVISIT_CYCLE_FACTOR = 1.5
 DEFAULT_SIGN_DAYS = 3
 
@@ -271,7 +275,8 @@ def _revisit_rows(o: pl.DataFrame, archive: pl.DataFrame, today: date, days: flo
         (pl.col("最近购买").cast(pl.Datetime("us"))
          + pl.duration(seconds=(wait * 86400).round(0).cast(pl.Int64))).alias("_revisit_due"),
     ).filter((pl.col("购买次数") >= 1) & pl.col("_last").is_not_null()
-             & (pl.col("_revisit_due").dt.date() <= today)).unique(BUYER, keep="first")
+             & pl.col("_revisit_due").dt.date().is_between(today - timedelta(days=REVISIT_WINDOW_DAYS - 1), today)
+             ).unique(BUYER, keep="first")
     since = o.join(a.select(BUYER, "_last"), on=BUYER).filter(
         ~is_closed() & (pl.col(CREATED) > pl.col("_last")))
     a = a.join(since.select(BUYER).unique(), on=BUYER, how="anti")
