@@ -142,53 +142,36 @@ def _archive_job(ui: "_Ui", book, orders, today, com, *, only_care: bool) -> Out
     from .layout.spec import WorkbookSpec
     from .render.xlwings_render import XlwingsRows, default_com
 
-    plan = getattr(archive_job, "plan_archive", None)
-    if plan is None:
-        raise XlreportsError("这个版本的 xlreports 还不能在 Excel 中重建客户档案，请在命令行运行 xlreports archive。")
     com = default_com() if com is None else com
     notes: list[str] = []
     if orders is None:
         orders = _pick_order_files(book, com, notes)
     today = today or dt.date.today()
     ui.status("正在读取订单并计算…")
-    planned = plan(XlwingsRows(book), archive_job.ArchiveOptions(orders=list(orders), today=today),
-                   shop=_shop(book))
-    report, spec = _spec_of(planned)
+    report, sheets = archive_job.plan_archive(XlwingsRows(book),
+                                              archive_job.ArchiveOptions(orders=list(orders), today=today),
+                                              shop=_shop(book))
+    spec = WorkbookSpec(sheets=sheets)
     if only_care:
         spec = WorkbookSpec(sheets=[s for s in spec.sheets if s.name == CARE_SHEET])
         if not spec.sheets:
             raise XlreportsError(f"没有生成「{CARE_SHEET}」表")
     ui.write(book, spec, com)
     names = [s.name for s in spec.sheets]
-    n_reminders = getattr(report, "reminders", None)
     if only_care:
         _activate(book, CARE_SHEET)
-        lines = [f"已更新「{CARE_SHEET}」：{today.isoformat()} 需要联系 {n_reminders if n_reminders is not None else '若干'} 位买家。",
+        lines = [f"已更新「{CARE_SHEET}」：{today.isoformat()} 共 {report.reminders} 条提醒。",
                  "在「处理人」「处理结果」两列登记，下次更新时会保留。"]
     else:
         _activate(book, names[0])
-        figures = [(label, getattr(report, attr, None)) for label, attr in
-                   (("订单", "orders"), ("买家", "buyers"), ("会员", "members"), ("保留的原档案", "kept_absent"),
-                    ("今日提醒", "reminders"))]
-        lines = ["已重建客户档案：" + "，".join(f"{label} {value:,}" for label, value in figures if value is not None) + "。",
+        figures = [("订单", report.orders), ("买家", report.buyers), ("会员", report.members),
+                   ("保留的原档案", report.kept_absent), ("今日提醒", report.reminders)]
+        lines = ["已重建客户档案：" + "，".join(f"{label} {value:,}" for label, value in figures) + "。",
                  f"已写入：{_names(names)}。",
                  "备注、个人信息和处理结果等手填内容已按买家会员名保留。"]
-        skipped = getattr(report, "skipped", 0)
-        if skipped:
-            lines.append(f"跳过 {skipped} 行有问题的订单，详见「导入报告」。")
-    return Outcome(True, True, _with_notes(lines, getattr(report, "messages", []) + notes, [], ui.skipped), names)
-
-
-def _spec_of(planned):
-    """(report, WorkbookSpec) of a planned archive run: ``plan_archive`` returns (report, sheet specs)."""
-    from .layout.spec import SheetSpec, WorkbookSpec
-
-    report, sheets = planned if isinstance(planned, tuple) else (planned, getattr(planned, "book", None))
-    if isinstance(sheets, WorkbookSpec):
-        return report, sheets
-    if sheets and all(isinstance(s, SheetSpec) for s in sheets):
-        return report, WorkbookSpec(sheets=list(sheets))
-    raise XlreportsError("内部错误：客户档案的计算结果中没有要写入的表")
+        if report.skipped:
+            lines.append(f"跳过 {report.skipped} 行有问题的订单，详见「导入报告」。")
+    return Outcome(True, True, _with_notes(lines, report.messages + notes, [], ui.skipped), names)
 
 
 def _pick_order_files(book, com: bool, notes: list[str]) -> list[str]:
