@@ -35,9 +35,11 @@ from pathlib import Path
 
 import polars as pl
 
+from . import xlsx_scan
 from .errors import InputErrors, Problem, XlreportsError
 from .fields import normalize_header
 from .sources import read_bytes
+from .xlsx_scan import XlsxFormatError, XlsxParseError
 
 __all__ = ["ORDER_COLUMNS", "ORDER_ALIASES", "OrderSource", "OrderIntake", "find_order_sheets", "read_orders"]
 
@@ -320,6 +322,76 @@ class _Raw:
 
 
 def _read_workbook(src: OrderSource) -> _Raw:
+    """Read a sheet, every cell as a string: an .xlsx/.xlsm with the streaming scan of :mod:`.xlsx_scan`
+    (fast, only the known columns kept), an .xls — or sheet XML the scan does not take apart — with
+    fastexcel."""
+    if _checked(src.path) == "workbook":
+        try:
+            return _scan_workbook(src)
+        except XlsxParseError:
+            pass  # unusual markup: calamine reads it
+    return _read_with_fastexcel(src)
+
+
+def _scan_workbook(src: OrderSource) -> _Raw:
+    """An .xlsx/.xlsm sheet read in one streaming pass: the header searched in its first HEADER_SCAN
+    rows, then only the selected columns of the rows below kept."""
+    path = src.path
+    try:
+        names = xlsx_scan.sheet_names(path)
+    except XlsxFormatError:
+        raise _not_supported(path) from None
+    if not names:
+        raise XlreportsError(f"{path.name} 中没有工作表")
+    name = names[0] if src.sheet is None else _find_name(src.sheet, names)
+    if name is None:
+        raise InputErrors([Problem(src.label, None, f"找不到工作表「{src.sheet}」；工作簿中有：{'、'.join(names)}")])
+
+    found: list[_Header] = []
+
+    def keep(rows: list[list[str | None]]) -> set[int]:  # called once, with the first HEADER_SCAN rows
+        found.append(_find_header(rows, src.label))
+        return {c for cs in _selected(found[0]).values() for c in cs}
+
+    head, body = xlsx_scan.read_sheet_strings(path, name, keep=keep, max_header_rows=HEADER_SCAN)
+    header = found[0]
+    cols = [f"c{c}" for c in sorted({c for cs in _selected(header).values() for c in cs})]
+    first = header.row + 2  # the sheet row below the header
+    # the rows below the header among the searched ones, then the rest; a row for every sheet row
+    lead = head[header.row + 1:]
+    lead = pl.DataFrame({"_row": list(range(first, first + len(lead))),
+                         **{c: [r[int(c[1:])] if int(c[1:]) < len(r) else None for r in lead] for c in cols}},
+                        schema={"_row": pl.Int64, **{c: pl.String for c in cols}})
+    frame = pl.concat([lead, body.select("_row", *cols)], how="vertical", rechunk=False)
+    rows = frame.get_column("_row")
+    if frame.height and (rows[-1] - first + 1 != frame.height or not (rows.diff().drop_nulls() == 1).all()):
+        every = pl.DataFrame({"_row": pl.int_range(first, rows.max() + 1, dtype=pl.Int64, eager=True)})
+        frame = every.join(frame, on="_row", how="left", maintain_order="left")  # blank rows left out by the scan
+    dates = sorted({f"c{c}" for k, cs in _selected(header).items() if ORDER_COLUMNS[k] == "datetime" for c in cs})
+    return _Raw(_serials_as_text(frame.drop("_row"), dates), header, first)
+
+
+def _serials_as_text(frame: pl.DataFrame, cols: list[str]) -> pl.DataFrame:
+    """Excel date serials in the datetime columns as text, to the millisecond, as fastexcel gives them.
+
+    The scan gives a date cell as the number stored (46301.38541666666); read as such, its float
+    error can land a microsecond off (09:14:59.999999 for 09:15).
+    """
+    fixed = []
+    for c in cols:
+        days = frame.get_column(c).cast(pl.Float64, strict=False)
+        at = days.is_between(_SERIAL_MIN, _SERIAL_MAX).fill_null(False).arg_true()
+        if at.len() == 0:
+            continue
+        ms = ((days.gather(at) - _EXCEL_EPOCH_OFFSET) * 86_400_000).round(0).cast(pl.Int64)
+        when = ms.cast(pl.Datetime("ms"))
+        text = pl.select(pl.when(ms % 1000 == 0).then(when.dt.strftime("%Y-%m-%d %H:%M:%S"))
+                         .otherwise(when.dt.strftime("%Y-%m-%d %H:%M:%S%.3f"))).to_series()
+        fixed.append(frame.get_column(c).clone().scatter(at, text))
+    return frame.with_columns(fixed) if fixed else frame
+
+
+def _read_with_fastexcel(src: OrderSource) -> _Raw:
     """Read a sheet with fastexcel, every cell as a string.
 
     calamine parses the whole sheet on every load, so the common case — the header in row 1 —
