@@ -407,6 +407,17 @@ def test_orders_read_through_the_scan(tmp_path):
     assert intake.rows_read == 2 and intake.skipped == []
 
 
+def test_orders_row_numbers_across_blank_rows(tmp_path):
+    rows = [["订单编号", "买家会员名", "备注"]] + [[str(1000 + i), f"tb_{i}", None] for i in range(40)]
+    rows[20] = [None, None, None]  # a blank row, past the rows searched for the header
+    rows[30] = [None, None, "只有备注"]  # a row with a value only in an unknown column
+    path = write_openpyxl(tmp_path / "ExportOrderList.xlsx", rows)
+    intake = read_orders([OrderSource(path)])
+    got = intake.orders.select("订单编号", "_行").rows()
+    assert got == [(str(1000 + i), i + 2) for i in range(40) if i not in (19, 29)]
+    assert intake.rows_read == 38 and intake.skipped == []
+
+
 def test_orders_fall_back_to_fastexcel(tmp_path):
     path = handmade(tmp_path / "ExportOrderList.xlsx",
                     '<row r="1"><!-- 备注 --><c r="A1" t="inlineStr"><is><t>订单编号</t></is></c>'
