@@ -37,12 +37,14 @@ _T_START = time.perf_counter()
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import platform  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import ChildFailed, cpu_line, fmt_range, peak_mb  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 MONTH = "2026-10"
@@ -112,12 +114,6 @@ def write_input(path: Path, agents: int, seed: int = SEED) -> None:
 # ------------------------------------------------------------------ child side
 
 
-def _peak_mb() -> float:
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    # Linux reports KB, macOS bytes.
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def _spec_counts(spec) -> dict:
@@ -142,12 +138,12 @@ def _child(args) -> dict:
     out = Path(args.out)
     if out.exists():
         raise SystemExit(f"bench: {out} exists; the benchmark writes into a NEW workbook")
-    result = {"startup_s": startup, "import_s": imports, "peak_before_mb": _peak_mb()}
+    result = {"startup_s": startup, "import_s": imports, "peak_before_mb": peak_mb()}
     if args.child == "e2e":
         t0 = time.perf_counter()
         report = ap.appraise(Path(args.input), opts)
         result["wall_s"] = time.perf_counter() - t0
-        result["peak_mb"] = _peak_mb()
+        result["peak_mb"] = peak_mb()
         result.update(_spec_counts(report.book))
         result["appraised"] = len(report.result.agents)
     else:
@@ -162,7 +158,7 @@ def _phases(ap, book: Path, opts) -> dict:
     t = time.perf_counter()
     report = ap.appraise(book, opts)
     total = time.perf_counter() - t
-    return {"phase_s": dict(report.timings), "phases_total_s": total, "peak_mb": _peak_mb(),
+    return {"phase_s": dict(report.timings), "phases_total_s": total, "peak_mb": peak_mb(),
             **_spec_counts(report.book)}
 
 
@@ -175,10 +171,6 @@ def child_main(args) -> int:
 # ------------------------------------------------------------------ parent side
 
 
-class ChildFailed(RuntimeError):
-    def __init__(self, mode: str, code: int, stderr: str):
-        super().__init__(f"{mode} child exited with {code}")
-        self.mode, self.code, self.stderr = mode, code, stderr
 
 
 def run_child(mode: str, book: Path, out: Path, args) -> dict:
@@ -202,18 +194,9 @@ def run_child(mode: str, book: Path, out: Path, args) -> dict:
 def machine() -> str:
     import openpyxl
 
-    cpus = os.cpu_count()
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = cpus
-    return (f"machine: {platform.machine()} {platform.system()} {platform.release()}, "
-            f"nproc {usable} (cpu_count {cpus}), Python {platform.python_version()} "
-            f"({platform.python_implementation()}), openpyxl {openpyxl.__version__}")
+    return f"{cpu_line()} (CPython), openpyxl {openpyxl.__version__}"
 
 
-def _fmt_range(values: list[float], fmt: str = "{:.2f}") -> str:
-    return f"{fmt.format(min(values))}/{fmt.format(statistics.median(values))}"
 
 
 def report(args, e2e: list[dict], phases: list[dict], phase_error: str | None) -> None:
@@ -233,20 +216,20 @@ def report(args, e2e: list[dict], phases: list[dict], phase_error: str | None) -
         ("cells written", f"{first['cells']:,}"),
         ("formula cells", f"{first['formulas']:,}"),
         ("output size KB", f"{first['out_kb']:,.0f}"),
-        ("wall s min/median", _fmt_range(walls)),
+        ("wall s min/median", fmt_range(walls)),
         ("peak RSS MB max", f"{peak_max:.0f}  (after imports: {max(r['peak_before_mb'] for r in e2e):.0f})"),
-        ("start-up s min/med", _fmt_range([r["startup_s"] for r in e2e], "{:.3f}")),
-        ("imports s min/med", _fmt_range([r["import_s"] for r in e2e], "{:.3f}")),
-        ("process s min/med", _fmt_range([r["process_s"] for r in e2e])),
+        ("start-up s min/med", fmt_range([r["startup_s"] for r in e2e], "{:.3f}")),
+        ("imports s min/med", fmt_range([r["import_s"] for r in e2e], "{:.3f}")),
+        ("process s min/med", fmt_range([r["process_s"] for r in e2e])),
     ]
     if phases:
         for name in PHASES:
             vals = [p["phase_s"][name] for p in phases]
-            rows.append((f"  {name} s min/med", _fmt_range(vals, "{:.3f}")))
+            rows.append((f"  {name} s min/med", fmt_range(vals, "{:.3f}")))
         sums = [p["phases_total_s"] for p in phases]
         med = {n: statistics.median(p["phase_s"][n] for p in phases) for n in PHASES}
         top = max(med, key=med.get)
-        rows.append(("  phases total s", f"{_fmt_range(sums)}  (dominant: {top}, "
+        rows.append(("  phases total s", f"{fmt_range(sums)}  (dominant: {top}, "
                                           f"{100 * med[top] / statistics.median(sums):.0f}%)"))
     elif phase_error:
         rows.append(("  phases", "UNAVAILABLE (see error below)"))

@@ -46,7 +46,6 @@ _T_START = time.perf_counter()
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import platform  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -55,6 +54,9 @@ import tempfile  # noqa: E402
 import threading  # noqa: E402
 from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import ChildFailed, cpu_line, fmt_range, peak_mb  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -69,11 +71,6 @@ PANDAS_HINT = "pip install pandas"
 # ------------------------------------------------------------------ child side
 
 
-def _peak_mb() -> float:
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # Linux: KB, macOS: bytes
 
 
 def _hwm_mb() -> float | None:
@@ -144,7 +141,7 @@ def _child_ours(args) -> dict:
             pass
     imports = time.perf_counter() - t0
     book = Path(args.book)
-    result = {"import_s": imports, "peak_before_mb": _peak_mb(), "in_kb": book.stat().st_size / 1024}
+    result = {"import_s": imports, "peak_before_mb": peak_mb(), "in_kb": book.stat().st_size / 1024}
     opts = ar.ArchiveOptions(orders=[Path(args.export)], today=TODAY)
     with _RssSampler() as sampler:
         cpu0 = _cpu_s()
@@ -152,7 +149,7 @@ def _child_ours(args) -> dict:
         report = ar.archive(book, opts)
         t1 = time.perf_counter()
         cpu1 = _cpu_s()
-    result.update(wall_s=t1 - t0, cpu_s=cpu1 - cpu0, peak_mb=_peak_mb(), hwm_mb=_hwm_mb(),
+    result.update(wall_s=t1 - t0, cpu_s=cpu1 - cpu0, peak_mb=peak_mb(), hwm_mb=_hwm_mb(),
                   phase_s=dict(report.timings))
     # the phases are consecutive and end at the call's end: walk back from t1 for their spans
     spans, end = {}, t1
@@ -174,7 +171,7 @@ def _child_pandas(args) -> dict:
     import pandas as pd
 
     imports = time.perf_counter() - t0
-    result = {"import_s": imports, "peak_before_mb": _peak_mb(), "pandas": pd.__version__}
+    result = {"import_s": imports, "peak_before_mb": peak_mb(), "pandas": pd.__version__}
     try:  # which writer "default" means here (private helper; only for the label)
         from pandas.io.excel._util import get_default_engine
 
@@ -194,7 +191,7 @@ def _child_pandas(args) -> dict:
     t_group = time.perf_counter()
     per_buyer.to_excel(args.out)
     t_end = time.perf_counter()
-    result.update(wall_s=t_end - t_start, cpu_s=_cpu_s() - cpu0, peak_mb=_peak_mb(), hwm_mb=_hwm_mb(),
+    result.update(wall_s=t_end - t_start, cpu_s=_cpu_s() - cpu0, peak_mb=peak_mb(), hwm_mb=_hwm_mb(),
                   phase_s={"read_excel": t_read - t_start, "groupby": t_group - t_read, "to_excel": t_end - t_group},
                   rows_read=int(len(df)), buyers=int(len(per_buyer)), out_kb=Path(args.out).stat().st_size / 1024)
     return result
@@ -209,10 +206,6 @@ def child_main(args) -> int:
 # ------------------------------------------------------------------ parent side
 
 
-class ChildFailed(RuntimeError):
-    def __init__(self, mode: str, code, stderr: str):
-        super().__init__(f"{mode} child {'timed out' if code == 'timeout' else f'exited with {code}'}")
-        self.mode, self.code, self.stderr = mode, code, stderr
 
 
 def run_child(mode: str, export: Path, args, *, book: Path | None = None, out: Path | None = None) -> dict:
@@ -291,13 +284,7 @@ def _versions() -> str:
 
 
 def machine() -> str:
-    cpus = os.cpu_count()
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = cpus
-    return (f"machine: {platform.machine()} {platform.system()} {platform.release()}, nproc {usable} "
-            f"(cpu_count {cpus}), Python {platform.python_version()}; {_versions()}")
+    return f"{cpu_line()}; {_versions()}"
 
 
 def _cells(text: str) -> int:
@@ -307,8 +294,6 @@ def _cells(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _fmt_range(values: list[float], fmt: str = "{:.2f}") -> str:
-    return f"{fmt.format(min(values))}/{fmt.format(statistics.median(values))}"
 
 
 def _load(r: dict) -> str:
@@ -327,7 +312,7 @@ def report(args, meta: dict, ours: list[dict], pandas_result: dict | None, panda
                    f"{meta['bytes'] / 2**20:,.0f} MB .xlsx"),
         ("", ""),
         ("OURS", f"archive(), {len(ours)} run(s), each in a fresh process, into an existing workbook"),
-        ("wall s min/median", _fmt_range(walls)),
+        ("wall s min/median", fmt_range(walls)),
         ("peak RSS MB max", f"{peak_max:,.0f}  (after imports: {max(r['peak_before_mb'] for r in ours):.0f})"),
         ("CPU s / wall", f"{statistics.median(r['cpu_s'] for r in ours):.1f} s, "
                          f"x{statistics.median(r['cpu_s'] / r['wall_s'] for r in ours):.2f} of wall"),
