@@ -6,7 +6,7 @@
 Target (the issue): 500 agents under 5 s wall and under 500 MB peak memory on a 2-core machine.
 This prints figures; it asserts nothing and exits 0 whether the target is met or not. It exits
 non-zero only when the job itself errors, or when the phase breakdown no longer matches
-``xlreports.appraise`` internals (the end-to-end figures are still printed first).
+``xlreports.jobs.appraise`` internals (the end-to-end figures are still printed first).
 
 How it measures:
   * The input workbook (one plain 「客服数据」 sheet, header on row 1, N agents for 2026-10,
@@ -130,7 +130,7 @@ def _child(args) -> dict:
     startup = _T_WALL_START - args.launched_at
     t0 = time.perf_counter()
     import openpyxl  # noqa: F401
-    import xlreports.appraise as ap
+    import xlreports.jobs.appraise as ap
     from xlreports.render import xlsx_stream  # noqa: F401 - appraise() imports it lazily
     imports = time.perf_counter() - t0
     scheme = None if args.scheme == "none" else args.scheme

@@ -131,10 +131,10 @@ def _child_ours(args) -> dict:
     import fastexcel  # noqa: F401
     import polars  # noqa: F401
 
-    import xlreports.archive as ar
+    import xlreports.jobs.archive as ar
     for lazy in ("xlreports.engine.customers.archive", "xlreports.engine.customers.care",
                  "xlreports.engine.customers.segments", "xlreports.engine.customers.tiers",
-                 "xlreports.engine.customers.rules", "xlreports.orders", "xlreports.render.xlsx_stream"):
+                 "xlreports.model.membership", "xlreports.excel.read.orders", "xlreports.excel.write.xlsx_stream"):
         try:  # what archive() imports inside; a renamed module only moves its import into the wall time
             __import__(lazy)
         except ImportError:

@@ -2,7 +2,7 @@
 points behind the ribbon buttons, the cell functions, and xlwings staying out of everything else.
 
 There is no Excel here. The fake implements exactly the xlwings API subset listed in
-``xlreports.render.xlwings_render`` (and refuses anything else), behaves like Excel where the
+``xlreports.excel.write.live`` (and refuses anything else), behaves like Excel where the
 renderer could go wrong (text typed into a cell, merges over values, hidden sheets), and records
 what was set. The same sheet specs rendered through the fake and through the openpyxl renderer
 must give the same cells.
@@ -21,10 +21,10 @@ import pytest
 from openpyxl.cell.cell import MergedCell
 
 import fake_xlwings as fx
-from xlreports import addin, udfs
-from xlreports.appraise import AppraiseOptions, plan_appraisal
+from xlreports.addin import entry as addin, udfs
+from xlreports.jobs.appraise import AppraiseOptions, plan_appraisal
 from xlreports.engine.customers.privacy import mask_phone
-from xlreports.engine.customers.rules import default_rules, tier_of
+from xlreports.model.membership import default_rules, tier_of
 from xlreports.engine.pay import performance_pay
 from xlreports.engine.scoring import band_score
 from xlreports.layout.spec import (
@@ -45,8 +45,8 @@ from xlreports.layout.spec import (
     TableBlock,
     WorkbookSpec,
 )
-from xlreports.render import openpyxl_render
-from xlreports.render.xlwings_render import (
+from xlreports.excel.write import openpyxl_render
+from xlreports.excel.write.live import (
     XLWINGS_API_USED,
     XLWINGS_COM_USED,
     XlwingsRows,
@@ -54,8 +54,8 @@ from xlreports.render.xlwings_render import (
     render_sheet,
 )
 from xlreports.samples import build_sample
-from xlreports.schemes.files import builtin_scheme
-from xlreports.sources import WorkbookRows
+from xlreports.rules.scheme_files import builtin_scheme
+from xlreports.excel.read.source import WorkbookRows
 
 ROOT = Path(__file__).resolve().parent.parent
 MONTH = "2026-10"
@@ -533,7 +533,7 @@ def test_appraise_with_bad_data_changes_nothing_and_names_the_cell(sample):
 def test_an_unexpected_error_is_a_short_message_not_a_traceback(sample, monkeypatch):
     book = sample_book(sample)
     before = fx.snapshot(book)
-    import xlreports.appraise as appraise_module
+    import xlreports.jobs.appraise as appraise_module
 
     def boom(*a, **k):
         raise ZeroDivisionError("division by zero")
@@ -553,7 +553,7 @@ def test_init_scheme_writes_scheme_a_once(tmp_path):
     assert [s._name for s in book._sheets] == ["Sheet1", "考核方案", "客服数据"]
     assert book._active._name == "考核方案"
     assert book.app._alerts[-1]["prompt"].startswith("已写入「考核方案」（方案 A：")
-    from xlreports.init_book import data_template
+    from xlreports.jobs.init import data_template
     from xlreports.layout.scheme_sheet import scheme_sheet
 
     a = builtin_scheme("A")
@@ -571,12 +571,12 @@ def test_init_scheme_writes_scheme_a_once(tmp_path):
 
 
 def _has_plan_archive() -> bool:
-    import xlreports.archive as archive_module
+    import xlreports.jobs.archive as archive_module
 
     return hasattr(archive_module, "plan_archive")
 
 
-@pytest.mark.skipif(not _has_plan_archive(), reason="xlreports.archive.plan_archive is not there yet")
+@pytest.mark.skipif(not _has_plan_archive(), reason="xlreports.jobs.archive.plan_archive is not there yet")
 def test_archive_and_reminders_buttons(sample, tmp_path):
     from xlreports.samples import build_order_exports
 
@@ -590,9 +590,9 @@ def test_archive_and_reminders_buttons(sample, tmp_path):
     assert care.ok and care.sheets == ["关怀提醒"] and book._active._name == "关怀提醒"
 
 
-@pytest.mark.skipif(not _has_plan_archive(), reason="xlreports.archive.plan_archive is not there yet")
+@pytest.mark.skipif(not _has_plan_archive(), reason="xlreports.jobs.archive.plan_archive is not there yet")
 def test_archive_tabs_render_the_same_cells_as_the_file_renderer(sample, tmp_path):
-    from xlreports.archive import ArchiveOptions, plan_archive
+    from xlreports.jobs.archive import ArchiveOptions, plan_archive
     from xlreports.samples import build_order_exports
 
     exports = build_order_exports(tmp_path / "exports")
@@ -730,8 +730,8 @@ def test_cell_functions_read_the_callers_workbook():
     assert udfs.XLR_SCORE("abc", "询单转化率", caller) == "#值“abc”不是数字"
     assert udfs.XLR_SCORE(1, "工作态度", caller) == "#指标「工作态度」是主管评分，不是档位评分或加减评分"
     # the shop's own rules: 会员规则 with a lower top tier
-    from xlreports.engine.customers.rules import MembershipRules, Tier
-    from xlreports.schemes.membership_sheet import membership_sheet
+    from xlreports.model.membership import MembershipRules, Tier
+    from xlreports.rules.membership_rows import membership_sheet
 
     rules = MembershipRules(tiers=[Tier("钻石", 500.0, 0.05), Tier("普通会员", None, 0.95)])
     apply_workbook_spec(book, WorkbookSpec([membership_sheet(rules)]), com=False)
@@ -782,10 +782,10 @@ def test_cell_functions_have_udf_signatures():
 
 
 def test_engine_layouts_cli_and_jobs_do_not_import_xlwings():
-    modules = ["xlreports.cli", "xlreports.appraise", "xlreports.archive", "xlreports.init_book",
-               "xlreports.render.openpyxl_render", "xlreports.render.xlsx_stream", "xlreports.sources",
-               "xlreports.tables", "xlreports.samples", "xlreports.orders", "xlreports.workbook_io",
-               "xlreports.errors", "xlreports.addin"]  # addin: xlwings only when Excel calls without a book
+    modules = ["xlreports.cli", "xlreports.jobs.appraise", "xlreports.jobs.archive", "xlreports.jobs.init",
+               "xlreports.excel.write.openpyxl_render", "xlreports.excel.write.xlsx_stream", "xlreports.excel.read.source",
+               "xlreports.excel.read.tables", "xlreports.samples", "xlreports.excel.read.orders", "xlreports.excel.write.workbook_io",
+               "xlreports.errors", "xlreports.addin.entry"]  # addin: xlwings only when Excel calls without a book
     for pkg in ("layout", "engine", "engine/customers", "schemes"):
         for path in sorted((ROOT / "xlreports" / pkg).glob("*.py")):
             name = "xlreports." + pkg.replace("/", ".") + ("" if path.stem == "__init__" else "." + path.stem)
@@ -793,7 +793,7 @@ def test_engine_layouts_cli_and_jobs_do_not_import_xlwings():
     code = ("import importlib, sys\n"
             f"for m in {modules!r}:\n"
             "    importlib.import_module(m)\n"
-            "import xlreports.render.xlwings_render\n"
+            "import xlreports.excel.write.live\n"
             "from xlreports.cli import main\n"
             "assert main(['--version']) == 0\n"
             "bad = sorted(m for m in sys.modules if m == 'xlwings' or m.startswith('xlwings.'))\n"

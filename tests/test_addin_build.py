@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from oletools.olevba import VBA_Parser
 
-from xlreports import addin_build as ab
+from xlreports.addin import build as ab
 from xlreports.cli import main
 
 CUSTOMUI_NS = "{http://schemas.microsoft.com/office/2009/07/customui}"
@@ -24,10 +24,10 @@ CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 EXPECTED_RUNPYTHON = {
-    "XlrInitScheme": 'RunPython "import xlreports.addin as a; a.init_scheme()"',
-    "XlrAppraise": 'RunPython "import xlreports.addin as a; a.appraise()"',
-    "XlrArchive": 'RunPython "import xlreports.addin as a; a.archive()"',
-    "XlrReminders": 'RunPython "import xlreports.addin as a; a.reminders()"',
+    "XlrInitScheme": 'RunPython "import xlreports.addin.entry as a; a.init_scheme()"',
+    "XlrAppraise": 'RunPython "import xlreports.addin.entry as a; a.appraise()"',
+    "XlrArchive": 'RunPython "import xlreports.addin.entry as a; a.archive()"',
+    "XlrReminders": 'RunPython "import xlreports.addin.entry as a; a.reminders()"',
 }
 BUTTONS = [("初始化方案", "xlreports.XlrInitScheme"), ("计算考核", "xlreports.XlrAppraise"),
            ("重建客户档案", "xlreports.XlrArchive"), ("今日提醒", "xlreports.XlrReminders"),
@@ -198,7 +198,7 @@ def test_openpyxl_opens_the_xlsm_with_keep_vba_and_reads_the_config_sheet(built,
     assert wb.sheetnames == [ab.CONF_SHEET] == ["xlreports.conf"]
     ws = wb[ab.CONF_SHEET]
     assert [(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(1, len(ab.CONF_ROWS) + 2)] == \
-        [("Interpreter", "python"), ("UDF Modules", "xlreports.udfs"), ("Show Console", False), (None, None)]
+        [("Interpreter", "python"), ("UDF Modules", "xlreports.addin.udfs"), ("Show Console", False), (None, None)]
     assert wb.vba_archive is not None
     again = tmp_path / "again.xlsm"
     wb.save(again)
@@ -220,7 +220,7 @@ def test_libreoffice_opens_the_xlam_with_the_vba_filter_and_reads_its_vba_projec
         content = z.read("content.xml").decode("utf-8")
         basic = {n.rsplit("/", 1)[1][:-4]: z.read(n).decode("utf-8")
                  for n in z.namelist() if n.startswith("Basic/VBAProject/") and not n.endswith("script-lb.xml")}
-    assert 'table:name="xlreports.conf"' in content and "xlreports.udfs" in content
+    assert 'table:name="xlreports.conf"' in content and "xlreports.addin.udfs" in content
     assert sorted(basic) == ["Dictionary", "Sheet1", "ThisWorkbook", "xlreports", "xlwings"]
     for call in EXPECTED_RUNPYTHON.values():
         assert call.replace('"', "&quot;") in basic["xlreports"]
@@ -320,7 +320,7 @@ def test_install_wraps_xlwings_addin_install(built, monkeypatch, tmp_path, platf
 
 
 def test_builder_never_imports_xlwings(tmp_path):
-    code = ("import sys, xlreports.addin_build as b; b.build(sys.argv[1]); "
+    code = ("import sys, xlreports.addin.build as b; b.build(sys.argv[1]); "
             "assert 'xlwings' not in sys.modules, 'xlwings imported'")
     res = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parents[1])

@@ -22,7 +22,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xlreports.appraise import AppraiseOptions, AppraiseReport, appraise
+from xlreports.jobs.appraise import AppraiseOptions, AppraiseReport, appraise
 from xlreports.errors import InputErrors, XlreportsError
 from xlreports.layout.spec import WorkbookSpec, addr
 

@@ -1,4 +1,4 @@
-"""End-to-end tests of the customer-archive job (xlreports.archive.archive).
+"""End-to-end tests of the customer-archive job (xlreports.jobs.archive.archive).
 
 Every test builds small order exports in tmp_path the way 淘宝 writes them (GBK CSV with a trailing
 comma, ``="3268…"`` ids, ``'182…`` phones, ``'null`` remarks, headers with trailing spaces such as
@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from xlreports.archive import ArchiveOptions, archive
+from xlreports.jobs.archive import ArchiveOptions, archive
 from xlreports.engine.customers import aftersales
 from xlreports.errors import XlreportsError
 

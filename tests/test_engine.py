@@ -14,8 +14,8 @@ from xlreports.engine import pay
 from xlreports.engine.appraisal import appraise_month
 from xlreports.engine.numbers import excel_round, steps
 from xlreports.engine.records import AgentMonth, HistoryRow
-from xlreports.schemes.files import builtin_scheme
-from xlreports.schemes.model import AdjustRule, Kpi, Level, Scheme
+from xlreports.rules.scheme_files import builtin_scheme
+from xlreports.model.scheme import AdjustRule, Kpi, Level, Scheme
 
 MONTH = "2026-10"
 

@@ -1,4 +1,4 @@
-"""Order-export intake (xlreports.orders): layouts, encodings, quirky values, bad rows, merging."""
+"""Order-export intake (xlreports.excel.read.orders): layouts, encodings, quirky values, bad rows, merging."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from xlreports.errors import InputErrors, Problem, XlreportsError
-from xlreports.orders import (ORDER_ALIASES, ORDER_COLUMNS, OrderIntake, OrderSource, empty_orders,
+from xlreports.excel.read.orders import (ORDER_ALIASES, ORDER_COLUMNS, OrderIntake, OrderSource, empty_orders,
                               find_order_sheets, read_orders)
 
 # The full header of the common (old) Taobao layout, DOMAIN §8, trailing spaces included.

@@ -39,14 +39,14 @@ from xlreports.layout.spec import (
     Style,
     WorkbookSpec,
 )
-from xlreports.render.openpyxl_render import (
+from xlreports.excel.write.openpyxl_render import (
     apply_workbook_spec,
     check_sheet_name,
     new_workbook,
     render_sheet,
 )
-from xlreports import workbook_io
-from xlreports.workbook_io import backup_path, load_for_update, save_atomically, write_new
+from xlreports.excel.write import workbook_io
+from xlreports.excel.write.workbook_io import backup_path, load_for_update, save_atomically, write_new
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 HYPERLINK_TEXT = '=HYPERLINK("http://x","y")'

@@ -9,11 +9,11 @@ from string import ascii_uppercase
 import pytest
 
 from xlreports.errors import InputErrors, XlreportsError
-from xlreports.schemes.files import (builtin_scheme, load_scheme_file, resolve_scheme, save_scheme_file,
+from xlreports.rules.scheme_files import (builtin_scheme, load_scheme_file, resolve_scheme, save_scheme_file,
                                      scheme_from_dict, scheme_to_dict)
-from xlreports.schemes.model import WEIGHTED_KINDS
-from xlreports.schemes.sheet import SHEET_NAME, parse_scheme_rows, scheme_to_rows
-from xlreports.schemes.validate import check_scheme
+from xlreports.model.scheme import WEIGHTED_KINDS
+from xlreports.rules.scheme_rows import SHEET_NAME, parse_scheme_rows, scheme_to_rows
+from xlreports.rules.scheme_check import check_scheme
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -1,4 +1,4 @@
-"""Reading input sheets: xlreports.sources (file → rows) and xlreports.tables (rows → typed records)."""
+"""Reading input sheets: xlreports.excel.read.source (file → rows) and xlreports.excel.read.tables (rows → typed records)."""
 from __future__ import annotations
 
 import csv
@@ -9,8 +9,8 @@ import pytest
 from openpyxl import Workbook
 
 from xlreports.errors import InputErrors, Problem, XlreportsError
-from xlreports.sources import SheetRows, read_sheet_rows, rows_from_worksheet, sheet_names
-from xlreports.tables import coerce, read_agent_table, read_table
+from xlreports.excel.read.source import SheetRows, read_sheet_rows, rows_from_worksheet, sheet_names
+from xlreports.excel.read.tables import coerce, read_agent_table, read_table
 
 
 # ---------------------------------------------------------------- fixture files

@@ -1,4 +1,4 @@
-"""The streaming .xlsx sheet reader (xlreports.xlsx_scan): writers, markup quirks, chunking, errors."""
+"""The streaming .xlsx sheet reader (xlreports.excel.read.xlsx_scan): writers, markup quirks, chunking, errors."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,9 +12,9 @@ import pytest
 import xlsxwriter
 
 from xlreports.errors import XlreportsError
-from xlreports.orders import OrderSource, read_orders
-from xlreports import xlsx_scan
-from xlreports.xlsx_scan import XlsxFormatError, XlsxParseError, read_sheet_strings, sheet_names
+from xlreports.excel.read.orders import OrderSource, read_orders
+from xlreports.excel.read import xlsx_scan
+from xlreports.excel.read.xlsx_scan import XlsxFormatError, XlsxParseError, read_sheet_strings, sheet_names
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

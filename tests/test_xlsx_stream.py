@@ -1,4 +1,4 @@
-"""The streaming .xlsx writer (xlreports.render.xlsx_stream), checked by reading the files back.
+"""The streaming .xlsx writer (xlreports.excel.write.xlsx_stream), checked by reading the files back.
 
 Every sheet is written three ways — into a new workbook, into an .xlsx made by openpyxl
 that already holds other sheets, names, styles and a formula, and into an .xlsm with a
@@ -42,9 +42,9 @@ from xlreports.layout.spec import (
     TableBlock,
     WorkbookSpec,
 )
-from xlreports.render import xlsx_stream
-from xlreports.render.openpyxl_render import new_workbook
-from xlreports.render.xlsx_stream import write_sheets
+from xlreports.excel.write import xlsx_stream
+from xlreports.excel.write.openpyxl_render import new_workbook
+from xlreports.excel.write.xlsx_stream import write_sheets
 
 pl = pytest.importorskip("polars")
 

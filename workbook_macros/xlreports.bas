@@ -1,33 +1,33 @@
 Attribute VB_Name = "xlreports"
 Option Explicit
 ' xlreports ribbon callbacks: each button of the "xlreports" tab (customUI14.xml, onAction="xlreports.<Sub>")
-' runs one Python entry point of xlreports.addin through xlwings' RunPython (module "xlwings" of this add-in).
+' runs one Python entry point of xlreports.addin.entry through xlwings' RunPython (module "xlwings" of this add-in).
 ' The Python side finds the shop workbook with xw.Book.caller() (the active workbook) and reports progress and
 ' errors itself, in Chinese, in the status bar and a message box.
 ' Keep this file ASCII: the VBA project is stored in code page 1252. Chinese text is built with ChrW (XlrText).
 
 Public Sub XlrInitScheme(control As IRibbonControl)
     If Not XlrHasBook() Then Exit Sub
-    RunPython "import xlreports.addin as a; a.init_scheme()"
+    RunPython "import xlreports.addin.entry as a; a.init_scheme()"
 End Sub
 
 Public Sub XlrAppraise(control As IRibbonControl)
     If Not XlrHasBook() Then Exit Sub
-    RunPython "import xlreports.addin as a; a.appraise()"
+    RunPython "import xlreports.addin.entry as a; a.appraise()"
 End Sub
 
 Public Sub XlrArchive(control As IRibbonControl)
     If Not XlrHasBook() Then Exit Sub
-    RunPython "import xlreports.addin as a; a.archive()"
+    RunPython "import xlreports.addin.entry as a; a.archive()"
 End Sub
 
 Public Sub XlrReminders(control As IRibbonControl)
     If Not XlrHasBook() Then Exit Sub
-    RunPython "import xlreports.addin as a; a.reminders()"
+    RunPython "import xlreports.addin.entry as a; a.reminders()"
 End Sub
 
 Public Sub XlrImportFunctions(control As IRibbonControl)
-    ' Registers the XLR_* cell functions (xlreports.udfs) with this add-in: xlwings' own import.
+    ' Registers the XLR_* cell functions (xlreports.addin.udfs) with this add-in: xlwings' own import.
     ImportPythonUDFsToAddin
 End Sub
 

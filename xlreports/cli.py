@@ -13,8 +13,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import __version__
-from .errors import InputErrors, XlreportsError
+from xlreports import __version__
+from xlreports.errors import InputErrors, XlreportsError
 
 SUMMARY_LIMIT = 30  # larger teams: the table shows the top and bottom of the ranking
 
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _appraise(args) -> int:
-    from .appraise import AppraiseOptions, appraise
+    from xlreports.jobs.appraise import AppraiseOptions, appraise
 
     report = appraise(args.book, AppraiseOptions(month=args.month, scheme=args.scheme, sheet=args.sheet,
                                                  out=args.out, lang=args.lang, forms=args.forms,
@@ -159,7 +159,7 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
 def _archive(args) -> int:
     from datetime import date
 
-    from .archive import ArchiveOptions, archive
+    from xlreports.jobs.archive import ArchiveOptions, archive
 
     today = None
     if args.today:
@@ -189,7 +189,7 @@ def _print_archive(report) -> None:
 
 
 def _init(args) -> int:
-    from .init_book import init_book
+    from xlreports.jobs.init import init_book
 
     path, backup, created = init_book(args.book, args.scheme, backup=not args.no_backup)
     print(f"已{'新建工作簿并' if created else ''}写入「考核方案」：{path}")
@@ -200,8 +200,8 @@ def _init(args) -> int:
 
 
 def _demo(args) -> int:
-    from .appraise import AppraiseOptions, appraise
-    from .samples import build_sample
+    from xlreports.jobs.appraise import AppraiseOptions, appraise
+    from xlreports.samples import build_sample
 
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -217,8 +217,8 @@ def _demo(args) -> int:
 
     from datetime import date
 
-    from .archive import ArchiveOptions, archive
-    from .samples import build_order_exports
+    from xlreports.jobs.archive import ArchiveOptions, archive
+    from xlreports.samples import build_order_exports
 
     exports = folder / "订单导出"
     build_order_exports(exports)
@@ -230,11 +230,11 @@ def _demo(args) -> int:
 
 
 def _export(args) -> int:
-    from .schemes.files import save_scheme_file
-    from .schemes.sheet import SHEET_NAME, parse_scheme_rows
-    from .schemes.validate import check_scheme
-    from .errors import raise_if_errors
-    from .sources import read_sheet_rows
+    from xlreports.rules.scheme_files import save_scheme_file
+    from xlreports.rules.scheme_rows import SHEET_NAME, parse_scheme_rows
+    from xlreports.rules.scheme_check import check_scheme
+    from xlreports.errors import raise_if_errors
+    from xlreports.excel.read.source import read_sheet_rows
 
     rows = read_sheet_rows(args.book, SHEET_NAME)
     parsed = parse_scheme_rows(rows.rows, rows.sheet)
@@ -245,8 +245,7 @@ def _export(args) -> int:
 
 
 def _addin(args) -> int:
-    from . import addin_build
-
+    from xlreports.addin import build as addin_build
     if args.addin_command == "install" and args.file:
         return addin_build.install(args.file)
     out = args.out if args.addin_command == "build" else addin_build.default_build_dir()

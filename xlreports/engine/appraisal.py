@@ -1,6 +1,6 @@
 """One month's appraisal for a team: scores, total, rank, pay, result band, streak flags.
 
->>> from xlreports.schemes.files import builtin_scheme
+>>> from xlreports.rules.scheme_files import builtin_scheme
 >>> from xlreports.engine.records import AgentMonth
 >>> agent = AgentMonth("小美", "2026-10", {"询单人数": 100, "最终付款人数": 80, "拍下笔数": 100, "付款笔数": 90,
 ...     "客服客单价": 110, "店铺客单价": 100, "接待人数": 200, "回复人数": 199, "平均响应时间": 28,
@@ -11,10 +11,10 @@
 """
 from __future__ import annotations
 
-from ..schemes.model import Kpi, Scheme
-from . import metrics, pay, scoring, streaks
-from .numbers import excel_round
-from .records import AgentMonth, AgentResult, HistoryRow, KpiScore, MonthResult
+from xlreports.model.scheme import Kpi, Scheme
+from xlreports.engine import metrics, pay, scoring, streaks
+from xlreports.engine.numbers import excel_round
+from xlreports.engine.records import AgentMonth, AgentResult, HistoryRow, KpiScore, MonthResult
 
 BONUS_COLUMN = "奖金"
 

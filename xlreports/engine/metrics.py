@@ -2,7 +2,7 @@
 
 A zero or blank denominator is "no data" (None), never a crash and never a silent 0.
 
->>> from xlreports.schemes.model import Metric
+>>> from xlreports.model.scheme import Metric
 >>> from xlreports.engine.records import AgentMonth
 >>> a = AgentMonth("小美", "2026-10", {"询单人数": 400, "最终付款人数": 300})
 >>> metric_value(Metric("ratio", "最终付款人数", "询单人数"), a, {})
@@ -12,8 +12,8 @@ True
 """
 from __future__ import annotations
 
-from ..schemes.model import Metric
-from .records import AgentMonth
+from xlreports.model.scheme import Metric
+from xlreports.engine.records import AgentMonth
 
 
 def uses_rate_column(metric: Metric, available: set[str]) -> bool:

@@ -1,6 +1,6 @@
 """Pay: 绩效工资, commission (flat or progressive, with a KPI gate), result bands, salary parts.
 
->>> from xlreports.schemes.files import builtin_scheme
+>>> from xlreports.rules.scheme_files import builtin_scheme
 >>> a = builtin_scheme("A")
 >>> performance_pay(a, 50.0, None, "初级")
 375.0
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..schemes.model import ResultBand, Scheme
-from .numbers import compare, excel_round
+from xlreports.model.scheme import ResultBand, Scheme
+from xlreports.engine.numbers import compare, excel_round
 
 
 def result_band(scheme: Scheme, total: float) -> ResultBand | None:

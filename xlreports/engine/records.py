@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..schemes.model import ResultBand, Scheme
+from xlreports.model.scheme import ResultBand, Scheme
 
 
 @dataclass

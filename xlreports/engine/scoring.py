@@ -3,16 +3,16 @@
 Each function mirrors, branch for branch, the Excel formula that ``layout.formulas``
 writes for the same KPI, so the sheet and the engine agree.
 
->>> from xlreports.schemes.files import builtin_scheme
+>>> from xlreports.rules.scheme_files import builtin_scheme
 >>> a = builtin_scheme("A")
 >>> band_score(a.kpi("询单转化率"), 0.75), band_score(a.kpi("响应时间"), 30.0), band_score(a.kpi("响应时间"), 30.01)
 (100.0, 100.0, 80.0)
 """
 from __future__ import annotations
 
-from ..schemes.model import Band, Kpi
-from .numbers import compare, steps
-from .records import AgentMonth
+from xlreports.model.scheme import Band, Kpi
+from xlreports.engine.numbers import compare, steps
+from xlreports.engine.records import AgentMonth
 
 
 def ordered_bands(kpi: Kpi) -> list[Band]:
@@ -39,7 +39,7 @@ def band_score(kpi: Kpi, value: float) -> float:
 def adjust_score(kpi: Kpi, value: float, base: float | None = None) -> float:
     """Start at ``base`` (the KPI's 分值), apply the first rule that holds, clamp to [0, 分值 + 加分上限].
 
-    >>> from xlreports.schemes.files import builtin_scheme
+    >>> from xlreports.rules.scheme_files import builtin_scheme
     >>> adjust_score(builtin_scheme("B").kpi("销售额完成率"), 0.85)   # 3 full 5% steps below 100%
     27.0
     """

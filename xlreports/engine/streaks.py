@@ -1,7 +1,7 @@
 """Streak rules over months: two months below 35 → 淘汰预警, last three months running → 淘汰预警,
 first three months running → 额外奖金.
 
->>> from xlreports.schemes.model import StreakRule
+>>> from xlreports.model.scheme import StreakRule
 >>> from xlreports.engine.records import HistoryRow
 >>> h = [HistoryRow("2026-09", "阿杰", 30.0, 14, 14)]
 >>> prior_run(StreakRule("below", 2, "warning", 35.0), "阿杰", "2026-10", h)
@@ -9,8 +9,8 @@ first three months running → 额外奖金.
 """
 from __future__ import annotations
 
-from ..schemes.model import StreakRule
-from .records import HistoryRow
+from xlreports.model.scheme import StreakRule
+from xlreports.engine.records import HistoryRow
 
 
 def previous_month(month: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from .spec import (BODY, FMT_DATE, FMT_MONEY, FMT_PERCENT, HEADER, INPUT, NOTE, TITLE, Chart, ChartSeries,
+from xlreports.layout.spec import (BODY, FMT_DATE, FMT_MONEY, FMT_PERCENT, HEADER, INPUT, NOTE, TITLE, Chart, ChartSeries,
                    DataValidation, PageSetup, SheetSpec, Style, TableBlock, col_letter)
 
 ARCHIVE_SHEET = "客户档案"

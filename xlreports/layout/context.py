@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine.records import MonthResult
-from ..schemes.model import Kpi, Scheme
-from ..schemes.sheet import SchemeRefs
-from .labels import Labels
-from .spec import FMT_MONEY, FMT_PERCENT, FMT_RATIO, FMT_SECONDS
+from xlreports.engine.records import MonthResult
+from xlreports.model.scheme import Kpi, Scheme
+from xlreports.rules.scheme_rows import SchemeRefs
+from xlreports.layout.labels import Labels
+from xlreports.layout.spec import FMT_MONEY, FMT_PERCENT, FMT_RATIO, FMT_SECONDS
 
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..fields import field_kind
-from .context import BookContext
-from .spec import BODY, FMT_PERCENT, HEADER, PageSetup, SheetSpec, col_letter, sheet_ref
+from xlreports.model.fields import field_kind
+from xlreports.layout.context import BookContext
+from xlreports.layout.spec import BODY, FMT_PERCENT, HEADER, PageSetup, SheetSpec, col_letter, sheet_ref
 
 FIRST_ROW = 2
 FIXED = ("客服", "月份", "岗位", "级别")

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..engine.records import AgentResult
-from ..engine.scoring import ordered_bands
-from ..schemes.model import Kpi
-from . import formulas as fx
-from .context import BookContext, safe_sheet_name, value_format
-from .data_sheet import DataRefs
-from .spec import (BODY, FMT_MONEY, FMT_SCORE, HEADER, INPUT, LABEL, NOTE, TITLE, DataValidation, PageSetup,
+from xlreports.engine.records import AgentResult
+from xlreports.engine.scoring import ordered_bands
+from xlreports.model.scheme import Kpi
+from xlreports.layout import formulas as fx
+from xlreports.layout.context import BookContext, safe_sheet_name, value_format
+from xlreports.layout.data_sheet import DataRefs
+from xlreports.layout.spec import (BODY, FMT_MONEY, FMT_SCORE, HEADER, INPUT, LABEL, NOTE, TITLE, DataValidation, PageSetup,
                    SheetSpec, addr, sheet_ref)
 
 COLUMNS = ("指标", "详细描述", "标准", "分值", "权重", "数据", "得分", "加权得分")

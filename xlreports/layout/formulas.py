@@ -5,8 +5,8 @@ Each builder mirrors one engine function branch for branch (``engine.scoring``,
 LibreOffice 7.4 all know are used: IF, AND, ISNUMBER, N, MIN, MAX, INT, ROUND,
 ABS, SUM, RANK, INDEX, MATCH, IFERROR, TRIM.
 
->>> from xlreports.schemes.files import builtin_scheme
->>> from xlreports.schemes.sheet import parse_scheme_rows, scheme_to_rows
+>>> from xlreports.rules.scheme_files import builtin_scheme
+>>> from xlreports.rules.scheme_rows import parse_scheme_rows, scheme_to_rows
 >>> p = parse_scheme_rows(scheme_to_rows(builtin_scheme("A")))
 >>> f = score_formula(p.scheme.kpi("响应时间"), p.refs, "F9", "D9")
 >>> f.startswith("=IF(ISNUMBER(F9),IF(F9<='考核方案'!$C$")   # 含上限: T ≤ 30 → 100, tested first
@@ -14,9 +14,9 @@ True
 """
 from __future__ import annotations
 
-from ..engine.scoring import ordered_bands
-from ..schemes.model import Kpi, Scheme
-from ..schemes.sheet import SchemeRefs
+from xlreports.engine.scoring import ordered_bands
+from xlreports.model.scheme import Kpi, Scheme
+from xlreports.rules.scheme_rows import SchemeRefs
 
 NO_DATA_TEXT = "无数据"
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..engine.records import HistoryRow, MonthResult
-from .spec import BODY, FMT_DATE, FMT_MONEY, FMT_SCORE, HEADER, INPUT, NOTE, SheetSpec, Style, WorkbookSpec, addr
+from xlreports.engine.records import HistoryRow, MonthResult
+from xlreports.layout.spec import BODY, FMT_DATE, FMT_MONEY, FMT_SCORE, HEADER, INPUT, NOTE, SheetSpec, Style, WorkbookSpec, addr
 
 HISTORY_SHEET = "考核历史"
 ROSTER_SHEET = "客服名册"

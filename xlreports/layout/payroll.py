@@ -6,13 +6,13 @@ Every amount is a formula over 考核方案 (wages, tiers), the forms (attendanc
 """
 from __future__ import annotations
 
-from ..engine.numbers import excel_round
-from . import formulas as fx
-from .context import BookContext
-from .data_sheet import DataRefs
-from .forms import FormRefs
-from .spec import BODY, FMT_MONEY, HEADER, INPUT, LABEL, NOTE, TITLE, PageSetup, SheetSpec, addr, col_letter
-from .summary import SummaryRefs
+from xlreports.engine.numbers import excel_round
+from xlreports.layout import formulas as fx
+from xlreports.layout.context import BookContext
+from xlreports.layout.data_sheet import DataRefs
+from xlreports.layout.forms import FormRefs
+from xlreports.layout.spec import BODY, FMT_MONEY, HEADER, INPUT, LABEL, NOTE, TITLE, PageSetup, SheetSpec, addr, col_letter
+from xlreports.layout.summary import SummaryRefs
 
 COLUMNS = ("客服", "级别", "底薪", "岗位工资", "津贴", "绩效工资", "提成", "全勤奖", "额外奖金", "奖金", "应发合计",
            "签字")

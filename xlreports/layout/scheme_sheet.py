@@ -1,15 +1,15 @@
 """The 考核方案 sheet as a styled spec: the rows of ``schemes.sheet.scheme_to_rows`` with editable cells yellow.
 
->>> from xlreports.schemes.files import builtin_scheme
+>>> from xlreports.rules.scheme_files import builtin_scheme
 >>> spec = scheme_sheet(builtin_scheme("A"))
 >>> spec.cells[(1, 1)].value
 '考核方案：客服部客服指标绩效考核表'
 """
 from __future__ import annotations
 
-from ..schemes.model import Scheme
-from ..schemes.sheet import SHEET_NAME, parse_scheme_rows, scheme_to_rows
-from .spec import FMT_PERCENT, HEADER, INPUT, NOTE, TITLE, PageSetup, SheetSpec, Style
+from xlreports.model.scheme import Scheme
+from xlreports.rules.scheme_rows import SHEET_NAME, parse_scheme_rows, scheme_to_rows
+from xlreports.layout.spec import FMT_PERCENT, HEADER, INPUT, NOTE, TITLE, PageSetup, SheetSpec, Style
 
 SECTION_TITLE = Style(bold=True, size=12, color="1F4E78")
 _WIDTHS = [14, 18, 10, 12, 12, 12, 10, 12, 8, 8, 8, 9, 9, 9, 8, 40, 40]

@@ -190,7 +190,7 @@ MAX_COL = 16_384
 def check_table(spec: "SheetSpec", block: TableBlock) -> None:
     """A TableBlock that every renderer can write: matching column lengths, inside Excel's limits,
     not overlapping the sheet's cells. Raises ValueError (a layout bug) or XlreportsError (too big)."""
-    from ..errors import XlreportsError
+    from xlreports.errors import XlreportsError
 
     if len(block.headers) != len(block.columns):
         raise ValueError(f"table at row {block.top} of {spec.name!r}: "

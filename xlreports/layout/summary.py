@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..engine.streaks import condition_text, streak_label
-from ..schemes.model import WEIGHTED_KINDS
-from . import formulas as fx
-from .context import BookContext, value_format
-from .forms import FormRefs
-from .spec import (BODY, FMT_MONEY, FMT_SCORE, HEADER, NOTE, TITLE, Chart, ChartSeries, ConditionalFormat,
+from xlreports.engine.streaks import condition_text, streak_label
+from xlreports.model.scheme import WEIGHTED_KINDS
+from xlreports.layout import formulas as fx
+from xlreports.layout.context import BookContext, value_format
+from xlreports.layout.forms import FormRefs
+from xlreports.layout.spec import (BODY, FMT_MONEY, FMT_SCORE, HEADER, NOTE, TITLE, Chart, ChartSeries, ConditionalFormat,
                    PageSetup, SheetSpec, Style, addr, col_letter, sheet_ref)
 
 HEAD_ROW = 2

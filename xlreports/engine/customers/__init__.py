@@ -11,10 +11,10 @@
 """
 from __future__ import annotations
 
-from .archive import ARCHIVE_COLUMNS, build_archive, counted_orders
-from .rules import NON_MEMBER, MembershipRules, Tier, default_rules, tier_of
-from .segments import SEGMENTS, SegmentStat, rfm, segment_table
-from .tiers import (
+from xlreports.engine.customers.archive import ARCHIVE_COLUMNS, build_archive, counted_orders
+from xlreports.model.membership import NON_MEMBER, MembershipRules, Tier, default_rules, tier_of
+from xlreports.engine.customers.segments import SEGMENTS, SegmentStat, rfm, segment_table
+from xlreports.engine.customers.tiers import (
     HealthFigure,
     TierChange,
     TierStat,

@@ -47,8 +47,8 @@ import polars as pl
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from ...errors import XlreportsError
-from .archive import BUYER, CREATED, PAID, STATUS, complete, is_closed, is_counted, is_unpaid
+from xlreports.errors import XlreportsError
+from xlreports.engine.customers.archive import BUYER, CREATED, PAID, STATUS, complete, is_closed, is_counted, is_unpaid
 
 # --- day windows -------------------------------------------------------------------------------
 UNPAID_WINDOW_DAYS = 3  # 催付 for unpaid orders created up to 3 calendar days before today

@@ -22,7 +22,7 @@ from datetime import date, datetime
 
 import polars as pl
 
-from .archive import BUYER, days_before
+from xlreports.engine.customers.archive import BUYER, days_before
 
 SEGMENT = "客户分群"
 

@@ -4,7 +4,7 @@ and the tier changes between two runs.
 A member (会员) is a buyer with at least one counted purchase (see ``archive.counted_orders``).
 "The last N days" is the N calendar days ending today (today included): 0 ≤ today − day < N.
 
->>> from xlreports.engine.customers.rules import default_rules
+>>> from xlreports.model.membership import default_rules
 >>> spends = [float(s) for s in range(1, 1001)]
 >>> thresholds_for_shares(spends, default_rules())
 [991.0, 941.0, 791.0]
@@ -20,8 +20,8 @@ from typing import Iterable, NamedTuple
 
 import polars as pl
 
-from .archive import BUYER, NET, PAID, counted_orders, days_before, keyed
-from .rules import UPDOWN, MembershipRules, default_rules
+from xlreports.engine.customers.archive import BUYER, NET, PAID, counted_orders, days_before, keyed
+from xlreports.model.membership import UPDOWN, MembershipRules, default_rules
 
 TIER = "会员等级"
 TIER_SPEND = "计级消费"  # the spend the tier was judged on
@@ -101,7 +101,7 @@ def assign_tiers(
     shown as 非会员).
 
     >>> from datetime import date
-    >>> from xlreports.engine.customers.rules import default_rules
+    >>> from xlreports.model.membership import default_rules
     >>> a = pl.DataFrame({"买家会员名": ["a", "b", "c"], "购买次数": [2, 1, 0], "累计消费": [888.0, 10.0, 0.0]})
     >>> assign_tiers(a, default_rules(), date(2026, 10, 1), {"b": "VIP"})["会员等级"].to_list()
     ['至尊VIP', 'VIP', None]
@@ -140,7 +140,7 @@ def tier_table(archive_with_tier: pl.DataFrame, rules: MembershipRules) -> list[
     """Count and spend per tier, highest first. Share = the tier's members / all members;
     spend = the tier's 计级消费 (累计消费 when absent), spend share = of all members' spend.
 
-    >>> from xlreports.engine.customers.rules import default_rules
+    >>> from xlreports.model.membership import default_rules
     >>> a = pl.DataFrame({"会员等级": ["VIP", "普通会员", "普通会员", "普通会员", None],
     ...     "累计消费": [700.0, 100.0, 100.0, 100.0, 0.0]})
     >>> [(s.name, s.count, s.share, s.spend) for s in tier_table(a, default_rules())][1:]
@@ -179,7 +179,7 @@ def thresholds_for_shares(spends: Iterable[float] | pl.Series, rules: Membership
     boundary the tier then holds more than its share. One value per tier with a threshold; None when
     there are no members.
 
-    >>> from xlreports.engine.customers.rules import default_rules
+    >>> from xlreports.model.membership import default_rules
     >>> thresholds_for_shares([50.0, 900.0, 400.0, 700.0], default_rules())  # ceil(0.04)=1, ceil(0.24)=1, ceil(0.84)=1
     [900.0, 900.0, 900.0]
     """
@@ -201,7 +201,7 @@ def shares_for_thresholds(spends: Iterable[float] | pl.Series, rules: Membership
     """Analysis (b): keep the thresholds, report the share of members each tier then holds (spend to
     the cent ≥ threshold; the lowest tier takes the rest). One value per tier; None without members.
 
-    >>> from xlreports.engine.customers.rules import default_rules
+    >>> from xlreports.model.membership import default_rules
     >>> shares_for_thresholds([50.0, 900.0, 400.0, 700.0], default_rules())
     [0.25, 0.25, 0.25, 0.25]
     """

@@ -1,7 +1,7 @@
 """Shop order exports (淘宝/天猫 订单报表, ExportOrderList…csv) → one clean polars table of orders.
 
 Order exports are big (a year of a busy shop is a million rows), so unlike the
-small-sheet readers in :mod:`xlreports.tables` this intake is columnar: a file is
+small-sheet readers in :mod:`xlreports.excel.read.tables` this intake is columnar: a file is
 read with every cell as a string (``fastexcel`` for .xlsx/.xlsm/.xls, polars for
 .csv), only the columns it knows are kept, and every clean-up is a polars
 expression over whole columns. Python loops only over the few rows that are
@@ -35,11 +35,11 @@ from pathlib import Path
 
 import polars as pl
 
-from . import xlsx_scan
-from .errors import InputErrors, Problem, XlreportsError
-from .fields import normalize_header
-from .sources import read_bytes
-from .xlsx_scan import XlsxFormatError, XlsxParseError
+from xlreports.excel.read import xlsx_scan
+from xlreports.errors import InputErrors, Problem, XlreportsError
+from xlreports.model.fields import normalize_header
+from xlreports.excel.read.source import read_bytes
+from xlreports.excel.read.xlsx_scan import XlsxFormatError, XlsxParseError
 
 __all__ = ["ORDER_COLUMNS", "ORDER_ALIASES", "OrderSource", "OrderIntake", "find_order_sheets", "read_orders"]
 

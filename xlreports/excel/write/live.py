@@ -1,6 +1,6 @@
 """Render sheet specs into a live Excel workbook through xlwings (the add-in backend).
 
-The twin of :mod:`xlreports.render.openpyxl_render`: the same :class:`~xlreports.layout.spec.WorkbookSpec`
+The twin of :mod:`xlreports.excel.write.openpyxl_render`: the same :class:`~xlreports.layout.spec.WorkbookSpec`
 becomes the same tabs, but in the workbook open in Excel, without saving, closing or copying it.
 This module never imports xlwings itself: it drives whatever ``xw.Book`` it is given, so the
 test suite runs it against ``tests/fake_xlwings.py``, an in-memory fake of exactly the API
@@ -70,7 +70,7 @@ calls, and a 500-agent appraisal (one 12,500-row forms sheet, ~20,000 rows in al
 off and calculation manual while rendering.
 
 Reading the live book goes through the same table readers as files: :class:`XlwingsRows` gives
-``names``, ``find``, ``rows`` (:class:`~xlreports.sources.SheetRows`) and ``frame`` (polars).
+``names``, ``find``, ``rows`` (:class:`~xlreports.excel.read.source.SheetRows`) and ``frame`` (polars).
 """
 from __future__ import annotations
 
@@ -81,8 +81,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from ..errors import XlreportsError
-from ..layout.spec import (
+from xlreports.errors import XlreportsError
+from xlreports.layout.spec import (
     check_table,
     INPUT,
     Cell,
@@ -96,7 +96,7 @@ from ..layout.spec import (
     WorkbookSpec,
     col_letter,
 )
-from ..sources import SheetRows, _find_name, _sheet_not_found, trim_rows
+from xlreports.excel.read.source import SheetRows, _find_name, _sheet_not_found, trim_rows
 
 __all__ = ["render_sheet", "apply_workbook_spec", "XlwingsRows", "LiveRender", "XLWINGS_API_USED",
            "XLWINGS_COM_USED"]
@@ -198,7 +198,7 @@ def apply_workbook_spec(book, spec: WorkbookSpec, *, before: str | None = None, 
     rendering fails, the new tabs are deleted and the old ones renamed back, so the book is as
     it was, and the error is raised.
     """
-    from .openpyxl_render import _check_spec_names
+    from xlreports.excel.write.openpyxl_render import _check_spec_names
 
     _check_spec_names(spec)
     com = default_com() if com is None else com
@@ -318,7 +318,7 @@ def _settle_active(book, active_name: str | None, created: dict, spec: WorkbookS
 
 def render_sheet(sheet, spec: SheetSpec, *, com: bool | None = None, report: LiveRender | None = None) -> LiveRender:
     """Fill an empty live sheet from ``spec`` (and name it ``spec.name``); returns what was skipped."""
-    from .openpyxl_render import check_sheet_name
+    from xlreports.excel.write.openpyxl_render import check_sheet_name
 
     com = default_com() if com is None else com
     report = report if report is not None else LiveRender()
@@ -364,7 +364,7 @@ def excel_value(value: Any) -> Any:
     if type(value).__module__ == "numpy" and hasattr(value, "item"):
         value = value.item()
     if isinstance(value, str):
-        from .openpyxl_render import _clean_text
+        from xlreports.excel.write.openpyxl_render import _clean_text
 
         return "'" + _clean_text(value) if value else None
     if isinstance(value, float) and not math.isfinite(value):
@@ -455,7 +455,7 @@ def _column_values(column) -> list[Any]:
             return column.fill_nan(None).to_list() if not column.is_infinite().any() else \
                 [excel_value(v) for v in column.to_list()]
         if dtype == pl.String:
-            from .openpyxl_render import _clean_text
+            from xlreports.excel.write.openpyxl_render import _clean_text
 
             return [None if not v else "'" + _clean_text(v) for v in column.to_list()]
     values = column.to_list() if hasattr(column, "to_list") else list(column)
@@ -706,7 +706,7 @@ def _conditional_format(sheet, fmt: ConditionalFormat, report: LiveRender) -> No
 
 
 def _validation(sheet, validation: DataValidation, com: bool, report: LiveRender) -> None:
-    from .openpyxl_render import _MAX_LIST_CHARS
+    from xlreports.excel.write.openpyxl_render import _MAX_LIST_CHARS
 
     for choice in validation.choices:
         if "," in choice:
@@ -884,7 +884,7 @@ def _plain(value: Any) -> Any:
 
 class XlwingsRows:
     """The live workbook as the table readers want it: ``names``, ``find``, ``rows``, ``frame`` and
-    ``order_sources`` (the same contract as :class:`xlreports.sources.WorkbookRows`).
+    ``order_sources`` (the same contract as :class:`xlreports.excel.read.source.WorkbookRows`).
 
     Values are read once per sheet, with one ``range.value`` from A1 to the used range's last
     cell (so row 1 is rows[0] even when the used range starts lower). Whole numbers come back
@@ -945,10 +945,10 @@ class XlwingsRows:
 
     def order_sources(self) -> list:
         """The pasted order exports of the live book (sheets named 订单… / ExportOrderList…), with
-        their cell values, for :func:`xlreports.orders.read_orders`."""
+        their cell values, for :func:`xlreports.excel.read.orders.read_orders`."""
         from pathlib import Path
 
-        from ..orders import OrderSource, is_order_sheet
+        from xlreports.excel.read.orders import OrderSource, is_order_sheet
 
         return [OrderSource(Path(str(self.book.name)), n, rows=self.rows(n).rows)
                 for n in self.names if is_order_sheet(n)]
@@ -964,7 +964,7 @@ class XlwingsRows:
 
 
 def _text(value: Any) -> str:
-    from ..tables import coerce
+    from xlreports.excel.read.tables import coerce
 
     return coerce(value, "text") if not isinstance(value, str) else value
 

@@ -2,8 +2,8 @@
 
 Every problem names the 考核方案 cell to fix.
 
->>> from xlreports.schemes.files import builtin_scheme
->>> from xlreports.schemes.sheet import parse_scheme_rows, scheme_to_rows
+>>> from xlreports.rules.scheme_files import builtin_scheme
+>>> from xlreports.rules.scheme_rows import parse_scheme_rows, scheme_to_rows
 >>> parsed = parse_scheme_rows(scheme_to_rows(builtin_scheme("A")))
 >>> check_scheme(parsed.scheme, parsed.refs)
 []
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..errors import Problem
-from ..layout.spec import addr
-from .model import WEIGHTED_KINDS, Scheme
-from .sheet import SchemeRefs
+from xlreports.errors import Problem
+from xlreports.layout.spec import addr
+from xlreports.model.scheme import WEIGHTED_KINDS, Scheme
+from xlreports.rules.scheme_rows import SchemeRefs
 
 _EPS = 1e-9
 

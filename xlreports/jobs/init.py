@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import XlreportsError
-from .layout.scheme_sheet import scheme_sheet
-from .layout.spec import HEADER, NOTE, SheetSpec, WorkbookSpec
-from .schemes.files import resolve_scheme
-from .schemes.model import Scheme
-from .schemes.sheet import SHEET_NAME
+from xlreports.errors import XlreportsError
+from xlreports.layout.scheme_sheet import scheme_sheet
+from xlreports.layout.spec import HEADER, NOTE, SheetSpec, WorkbookSpec
+from xlreports.rules.scheme_files import resolve_scheme
+from xlreports.model.scheme import Scheme
+from xlreports.rules.scheme_rows import SHEET_NAME
 
 DATA_SHEET = "客服数据"
 
@@ -33,8 +33,8 @@ def data_template(scheme: Scheme) -> SheetSpec:
 
 def init_book(book: str | Path, scheme_spec: str = "A", *, backup: bool = True) -> tuple[Path, Path | None, bool]:
     """Write the scheme; returns (workbook path, backup path or None, whether the workbook was created)."""
-    from .render.openpyxl_render import apply_workbook_spec, new_workbook
-    from .workbook_io import load_for_update, save_atomically
+    from xlreports.excel.write.openpyxl_render import apply_workbook_spec, new_workbook
+    from xlreports.excel.write.workbook_io import load_for_update, save_atomically
 
     book = Path(book)
     scheme = resolve_scheme(scheme_spec)

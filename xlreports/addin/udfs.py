@@ -29,12 +29,12 @@ import time
 from collections import OrderedDict
 from typing import Any, Callable
 
-from .engine.customers.rules import NON_MEMBER, MembershipRules, default_rules, tier_of
-from .engine.pay import performance_pay, result_band
-from .engine.scoring import adjust_score, band_score, no_data_score
-from .errors import InputErrors, XlreportsError, raise_if_errors
-from .schemes.model import KPI_KINDS, Scheme
-from .tables import coerce
+from xlreports.model.membership import NON_MEMBER, MembershipRules, default_rules, tier_of
+from xlreports.engine.pay import performance_pay, result_band
+from xlreports.engine.scoring import adjust_score, band_score, no_data_score
+from xlreports.errors import InputErrors, XlreportsError, raise_if_errors
+from xlreports.model.scheme import KPI_KINDS, Scheme
+from xlreports.excel.read.tables import coerce
 
 try:  # the plain functions work without xlwings; Excel needs it for the decorated ones
     import xlwings as xw
@@ -61,7 +61,7 @@ def _number(value: Any, what: str) -> float | None:
 def score(value: Any, kpi: str, scheme: Scheme) -> float:
     """The score of ``kpi`` for ``value`` by ``scheme``: band (档位评分) or adjustment (加减评分).
 
-    >>> from xlreports.schemes.files import builtin_scheme
+    >>> from xlreports.rules.scheme_files import builtin_scheme
     >>> a = builtin_scheme("A")
     >>> score(0.75, "询单转化率", a), score("74.99%", "询单转化率", a), score(30.01, "响应时间", a)
     (100.0, 80.0, 80.0)
@@ -83,7 +83,7 @@ def score(value: Any, kpi: str, scheme: Scheme) -> float:
 def pay(total: Any, scheme: Scheme, level: str | None = None) -> float:
     """绩效工资 for ``total``: pool × total / 100 (按总分) or the level's base × band multiplier (按档位).
 
-    >>> from xlreports.schemes.files import builtin_scheme
+    >>> from xlreports.rules.scheme_files import builtin_scheme
     >>> pay(89, builtin_scheme("A"))
     667.5
     """
@@ -114,7 +114,7 @@ def mask(phone: Any) -> str:
     >>> mask("18212345678"), mask(18212345678.0), mask(None)
     ('182****5678', '182****5678', '')
     """
-    from .engine.customers.privacy import mask_phone
+    from xlreports.engine.customers.privacy import mask_phone
 
     if isinstance(phone, float) and phone.is_integer():
         phone = str(int(phone))
@@ -141,7 +141,7 @@ def _fingerprint(rows: list[list[Any]]) -> str:
 
 def _cached_rules(book, sheet_name: str, parse: Callable[[list[list[Any]], str], Any], default: Callable[[], Any]):
     """Parsed rules of ``sheet_name`` in ``book``: cached per workbook name + hash of the sheet's values."""
-    from .render.xlwings_render import XlwingsRows
+    from xlreports.excel.write.live import XlwingsRows
 
     book_name = book.name
     key = (book_name, sheet_name)
@@ -169,8 +169,8 @@ def _cached_rules(book, sheet_name: str, parse: Callable[[list[list[Any]], str],
 
 
 def _parse_scheme(rows: list[list[Any]], sheet: str) -> Scheme:
-    from .schemes.sheet import parse_scheme_rows
-    from .schemes.validate import check_scheme
+    from xlreports.rules.scheme_rows import parse_scheme_rows
+    from xlreports.rules.scheme_check import check_scheme
 
     parsed = parse_scheme_rows(rows, sheet)
     raise_if_errors(check_scheme(parsed.scheme, parsed.refs))
@@ -179,15 +179,15 @@ def _parse_scheme(rows: list[list[Any]], sheet: str) -> Scheme:
 
 def scheme_of(book) -> Scheme:
     """The workbook's 考核方案 (built-in scheme A when it has none, as 计算考核 would write)."""
-    from .schemes.files import builtin_scheme
-    from .schemes.sheet import SHEET_NAME
+    from xlreports.rules.scheme_files import builtin_scheme
+    from xlreports.rules.scheme_rows import SHEET_NAME
 
     return _cached_rules(book, SHEET_NAME, _parse_scheme, lambda: builtin_scheme("A"))
 
 
 def rules_of(book) -> MembershipRules:
     """The workbook's 会员规则 (the default rules when it has none)."""
-    from .schemes.membership_sheet import SHEET_NAME, parse_membership_rows
+    from xlreports.rules.membership_rows import SHEET_NAME, parse_membership_rows
 
     return _cached_rules(book, SHEET_NAME, parse_membership_rows, default_rules)
 

@@ -1,6 +1,6 @@
 """File → raw rows: read one sheet of an .xlsx/.xlsm workbook or a CSV file as plain cell values.
 
-Nothing here interprets the values; :mod:`xlreports.tables` finds the header
+Nothing here interprets the values; :mod:`xlreports.excel.read.tables` finds the header
 and coerces types. Every failure is an :class:`XlreportsError` with a message
 for the user, never a zipfile or openpyxl traceback.
 
@@ -17,7 +17,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputErrors, Problem, XlreportsError
+from xlreports.errors import InputErrors, Problem, XlreportsError
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old binary .xls, or an encrypted .xlsx
@@ -246,7 +246,7 @@ class WorkbookRows:
 
     def order_sources(self) -> list:
         """This workbook's pasted order exports (sheets named 订单… / ExportOrderList…)."""
-        from .orders import OrderSource, is_order_sheet
+        from xlreports.excel.read.orders import OrderSource, is_order_sheet
 
         return [OrderSource(self.path, n) for n in self.names if not self._csv and is_order_sheet(n)]
 

@@ -2,7 +2,7 @@
 
 Same section format as 考核方案 (【会员等级】, 【设置】), so a shop owner edits both the same way.
 
->>> from xlreports.engine.customers.rules import default_rules
+>>> from xlreports.model.membership import default_rules
 >>> parse_membership_rows(membership_rows(default_rules())) == default_rules()
 True
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine.customers.rules import MODE_LABELS, MembershipRules, Tier
-from ..errors import InputErrors
-from ..layout.spec import FMT_PERCENT, HEADER, INPUT, NOTE, TITLE, PageSetup, SheetSpec, Style
-from .sheet import CellReader, Col, find_sections, read_section
+from xlreports.model.membership import MODE_LABELS, MembershipRules, Tier
+from xlreports.errors import InputErrors
+from xlreports.layout.spec import FMT_PERCENT, HEADER, INPUT, NOTE, TITLE, PageSetup, SheetSpec, Style
+from xlreports.rules.scheme_rows import CellReader, Col, find_sections, read_section
 
 SHEET_NAME = "会员规则"
 TIER_COLS = (Col("等级", "name", required=True), Col("累计消费下限", "min_spend", "number"),

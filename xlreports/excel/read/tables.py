@@ -24,9 +24,9 @@ from typing import Callable, Iterable
 
 from openpyxl.utils import get_column_letter
 
-from . import fields
-from .errors import InputErrors, Problem, XlreportsError, raise_if_errors
-from .sources import SheetRows
+from xlreports.model import fields
+from xlreports.errors import InputErrors, Problem, XlreportsError, raise_if_errors
+from xlreports.excel.read.source import SheetRows
 
 KINDS = ("text", "number", "rate", "month", "date")
 MONTH_FIELD = "月份"

@@ -3,7 +3,7 @@
 What goes in (all from ``workbook_macros/``):
 
 - ``xlreports.bas``: the ribbon callbacks (``XlrInitScheme``, ``XlrAppraise``, ``XlrArchive``,
-  ``XlrReminders``), each ``RunPython "import xlreports.addin as a; a.<entry>()"``;
+  ``XlrReminders``), each ``RunPython "import xlreports.addin.entry as a; a.<entry>()"``;
 - ``xlwings-<version>/xlwings_custom_addin.bas`` and ``Dictionary.cls``: the VBA of the pinned xlwings
   release, verbatim; the build sets ``PROJECT_NAME`` to ``xlreports`` (module ``xlwings``);
 - ``customUI14.xml``: the ribbon tab, ``onAction="xlreports.<Sub>"``.
@@ -42,8 +42,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
-from .errors import XlreportsError
+from xlreports import __version__
+from xlreports.errors import XlreportsError
 
 PROJECT_NAME = "xlreports"  # xlwings' PROJECT_NAME: names the config sheet and the user config file
 XLWINGS_VERSION = "0.37.8"  # the pinned xlwings whose VBA is vendored in workbook_macros/xlwings-<version>/
@@ -53,13 +53,13 @@ CONF_SHEET = f"{PROJECT_NAME}.conf"
 #: the VBA reads before falling back to this sheet's legacy INTERPRETER.
 CONF_ROWS: list[tuple[str, object]] = [
     ("Interpreter", "python"),
-    ("UDF Modules", "xlreports.udfs"),
+    ("UDF Modules", "xlreports.addin.udfs"),
     ("Show Console", False),
 ]
 OUR_MODULE = "xlreports"
 XLWINGS_MODULE = "xlwings"
 DICTIONARY_MODULE = "Dictionary"
-#: Ribbon callback (a Sub of module ``xlreports``) → the Python entry point of ``xlreports.addin`` it runs.
+#: Ribbon callback (a Sub of module ``xlreports``) → the Python entry point of ``xlreports.addin.entry`` it runs.
 CALLBACKS = {
     "XlrInitScheme": "init_scheme",
     "XlrAppraise": "appraise",
@@ -108,8 +108,8 @@ class BuildResult:
 
 def sources_dir() -> Path:
     """``workbook_macros/``: beside the package in a source tree, or installed as ``xlreports.workbook_macros``."""
-    here = Path(__file__).resolve().parent
-    for cand in (here.parent / "workbook_macros", here / "workbook_macros"):
+    root = Path(__file__).resolve().parents[2]  # the source tree: <root>/xlreports/addin/build.py
+    for cand in (root / "workbook_macros",):
         if (cand / f"{OUR_MODULE}.bas").is_file():
             return cand
     try:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import InputErrors, XlreportsError
+from xlreports.errors import InputErrors, XlreportsError
 
 __all__ = ["init_scheme", "appraise", "archive", "reminders", "Outcome", "MONTH_NAME", "LOG_FILE"]
 
@@ -67,12 +67,12 @@ def init_scheme(book=None, *, scheme: str = "A", com: bool | None = None) -> Out
     book = book or _caller()
 
     def job(ui: "_Ui") -> Outcome:
-        from .init_book import DATA_SHEET, data_template
-        from .layout.scheme_sheet import scheme_sheet
-        from .layout.spec import WorkbookSpec
-        from .render.xlwings_render import XlwingsRows
-        from .schemes.files import resolve_scheme
-        from .schemes.sheet import SHEET_NAME
+        from xlreports.jobs.init import DATA_SHEET, data_template
+        from xlreports.layout.scheme_sheet import scheme_sheet
+        from xlreports.layout.spec import WorkbookSpec
+        from xlreports.excel.write.live import XlwingsRows
+        from xlreports.rules.scheme_files import resolve_scheme
+        from xlreports.rules.scheme_rows import SHEET_NAME
 
         rows = XlwingsRows(book)
         existing = rows.find(SHEET_NAME)
@@ -101,8 +101,8 @@ def appraise(book=None, *, month: str | None = None, com: bool | None = None) ->
     book = book or _caller()
 
     def job(ui: "_Ui") -> Outcome:
-        from .appraise import AppraiseOptions, plan_appraisal
-        from .render.xlwings_render import XlwingsRows
+        from xlreports.jobs.appraise import AppraiseOptions, plan_appraisal
+        from xlreports.excel.write.live import XlwingsRows
 
         chosen = month or month_from_name(book)
         ui.status("正在读取并计算…")
@@ -137,10 +137,10 @@ def reminders(book=None, *, orders: list[str | Path] | None = None, today: dt.da
 
 
 def _archive_job(ui: "_Ui", book, orders, today, com, *, only_care: bool) -> Outcome:
-    from . import archive as archive_job
-    from .layout.archive_sheets import CARE_SHEET
-    from .layout.spec import WorkbookSpec
-    from .render.xlwings_render import XlwingsRows, default_com
+    from xlreports.jobs import archive as archive_job
+    from xlreports.layout.archive_sheets import CARE_SHEET
+    from xlreports.layout.spec import WorkbookSpec
+    from xlreports.excel.write.live import XlwingsRows, default_com
 
     com = default_com() if com is None else com
     notes: list[str] = []
@@ -193,8 +193,8 @@ def _pick_order_files(book, com: bool, notes: list[str]) -> list[str]:
 
 def month_from_name(book) -> str | None:
     """The month in the cell named 考核月份 (workbook- or sheet-level name); None when absent or blank."""
-    from .layout.spec import addr
-    from .tables import coerce
+    from xlreports.layout.spec import addr
+    from xlreports.excel.read.tables import coerce
 
     for name in book.names:
         if name.name.split("!")[-1].strip("'") != MONTH_NAME:
@@ -217,7 +217,7 @@ def month_from_name(book) -> str | None:
 
 
 def _problem(where: str, message: str, found: Any):
-    from .errors import Problem
+    from xlreports.errors import Problem
 
     sheet, cell = where.split("!", 1)
     return Problem(sheet, cell, message, found=found)
@@ -295,7 +295,7 @@ class _Ui:
             _log(f"message box failed; text was:\n{text}")
 
     def write(self, book, spec, com: bool | None) -> None:
-        from .render.xlwings_render import apply_workbook_spec
+        from xlreports.excel.write.live import apply_workbook_spec
 
         self.writing = True
         live = apply_workbook_spec(book, spec, com=com, progress=self.status)

@@ -57,7 +57,7 @@ try:
 except ImportError:  # pragma: no cover - without numpy every chunk takes the general (polars) path
     np = None
 
-from .errors import XlreportsError
+from xlreports.errors import XlreportsError
 
 __all__ = ["XlsxFormatError", "XlsxParseError", "sheet_names", "read_sheet_strings", "column_index"]
 

@@ -17,27 +17,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .engine.appraisal import BONUS_COLUMN, appraise_month
-from .engine.metrics import uses_rate_column
-from .engine.records import AgentMonth, HistoryRow, MonthResult
-from .engine.streaks import previous_month
-from .errors import InputErrors, Problem, XlreportsError, raise_if_errors
-from .layout.context import BookContext
-from .layout.data_sheet import data_sheet
-from .layout.forms import form_sheets
-from .layout.labels import Labels
-from .layout.ledgers import (HISTORY_SHEET, MANIFEST_SHEET, ROSTER_SHEET, InputCell, history_rows, history_sheet,
+from xlreports.engine.appraisal import BONUS_COLUMN, appraise_month
+from xlreports.engine.metrics import uses_rate_column
+from xlreports.engine.records import AgentMonth, HistoryRow, MonthResult
+from xlreports.engine.streaks import previous_month
+from xlreports.errors import InputErrors, Problem, XlreportsError, raise_if_errors
+from xlreports.layout.context import BookContext
+from xlreports.layout.data_sheet import data_sheet
+from xlreports.layout.forms import form_sheets
+from xlreports.layout.labels import Labels
+from xlreports.layout.ledgers import (HISTORY_SHEET, MANIFEST_SHEET, ROSTER_SHEET, InputCell, history_rows, history_sheet,
                              input_cells, manifest_sheet, merge_history, roster_sheet)
-from .layout.payroll import payroll_sheet
-from .layout.scheme_sheet import scheme_sheet
-from .layout.spec import WorkbookSpec
-from .layout.summary import summary_sheet
-from .schemes.files import builtin_scheme, resolve_scheme
-from .schemes.sheet import SHEET_NAME as SCHEME_SHEET, ParsedScheme, parse_scheme_rows, scheme_to_rows
-from .schemes.validate import check_scheme
-from .sources import SheetRows, WorkbookRows
-from .tables import Table, coerce, read_agent_table, read_table
-from .timing import PhaseClock
+from xlreports.layout.payroll import payroll_sheet
+from xlreports.layout.scheme_sheet import scheme_sheet
+from xlreports.layout.spec import WorkbookSpec
+from xlreports.layout.summary import summary_sheet
+from xlreports.rules.scheme_files import builtin_scheme, resolve_scheme
+from xlreports.rules.scheme_rows import SHEET_NAME as SCHEME_SHEET, ParsedScheme, parse_scheme_rows, scheme_to_rows
+from xlreports.rules.scheme_check import check_scheme
+from xlreports.excel.read.source import SheetRows, WorkbookRows
+from xlreports.excel.read.tables import Table, coerce, read_agent_table, read_table
+from xlreports.jobs.timing import PhaseClock
 
 DATA_SHEET = "客服数据"
 AUTO_TABS_LIMIT = 30  # more agents than this: all forms on one sheet
@@ -82,7 +82,7 @@ class _Inputs:
 
 def appraise(book: str | Path, opts: AppraiseOptions | None = None) -> AppraiseReport:
     """Run the month's appraisal on ``book`` and write the sheets (into ``book``, or ``opts.out``)."""
-    from .render.xlsx_stream import write_sheets
+    from xlreports.excel.write.xlsx_stream import write_sheets
 
     opts = opts or AppraiseOptions()
     book = Path(book)

@@ -14,12 +14,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem, XlreportsError
-from .layout import archive_sheets as views
-from .layout.spec import SheetSpec
-from .schemes.membership_sheet import SHEET_NAME as RULES_SHEET, membership_sheet, parse_membership_rows
-from .sources import WorkbookRows
-from .timing import PhaseClock
+from xlreports.errors import Problem, XlreportsError
+from xlreports.layout import archive_sheets as views
+from xlreports.layout.spec import SheetSpec
+from xlreports.rules.membership_rows import SHEET_NAME as RULES_SHEET, membership_sheet, parse_membership_rows
+from xlreports.excel.read.source import WorkbookRows
+from xlreports.jobs.timing import PhaseClock
 
 ORDER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 SKIPPED_LISTED = 200
@@ -65,7 +65,7 @@ def _expand(paths: list[str | Path]) -> list[Path]:
 
 def archive(book: str | Path, opts: ArchiveOptions | None = None) -> ArchiveReport:
     """Rebuild the customer tabs of ``book`` (created when missing) from the order exports."""
-    from .render.xlsx_stream import write_sheets
+    from xlreports.excel.write.xlsx_stream import write_sheets
 
     opts = opts or ArchiveOptions()
     book = Path(book)
@@ -94,9 +94,9 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
     """
     import polars as pl
 
-    from .engine.customers import archive as arch_engine, care, segments, tiers
-    from .engine.customers.rules import NON_MEMBER, default_rules
-    from .orders import OrderSource, read_orders
+    from xlreports.engine.customers import archive as arch_engine, care, segments, tiers
+    from xlreports.model.membership import NON_MEMBER, default_rules
+    from xlreports.excel.read.orders import OrderSource, read_orders
 
     today = opts.today or date.today()
     clock = PhaseClock()
@@ -178,7 +178,7 @@ class _State:
 def _read_state(wb) -> _State:
     import polars as pl
 
-    from .engine.customers.rules import NON_MEMBER
+    from xlreports.model.membership import NON_MEMBER
 
     state = _State()
     if wb.find(RULES_SHEET):
@@ -242,7 +242,7 @@ def _merge_archive(arch, old, staff_cols: list[str], mask: bool):
     """New computed columns + staff columns carried by buyer + old rows of buyers not in this run."""
     import polars as pl
 
-    from .engine.customers.privacy import mask_address_expr, mask_phone_expr
+    from xlreports.engine.customers.privacy import mask_address_expr, mask_phone_expr
 
     computed = [c for c in views.COMPUTED if c in arch.columns]
     table = arch.select(computed)
@@ -269,7 +269,7 @@ def _merge_archive(arch, old, staff_cols: list[str], mask: bool):
 
 
 def _tier_view(arch, members, orders, rules, today, previous, period) -> views.TierView:
-    from .engine.customers import tiers
+    from xlreports.engine.customers import tiers
 
     stats = tiers.tier_table(arch, rules)
     table = [[s.name, s.threshold, s.target_share, s.count, s.share, s.spend, s.spend_share] for s in stats]
@@ -323,7 +323,7 @@ def _care_rows(reminders, carried: dict[tuple, tuple]) -> list[list[Any]]:
 
 
 def _aftersales(cases: list[dict[str, Any]], now: datetime) -> SheetSpec:
-    from .engine.customers.aftersales import decide, overdue
+    from xlreports.engine.customers.aftersales import decide, overdue
 
     rows, late = [], set()
     for i, case in enumerate(cases):

@@ -31,8 +31,8 @@ from openpyxl.workbook.properties import CalcProperties
 
 from xlreports.errors import XlreportsError
 from xlreports.layout.spec import WorkbookSpec
-from xlreports.render.cached_values import inject_cached_values
-from xlreports.render.openpyxl_render import new_workbook
+from xlreports.excel.write.cached_values import inject_cached_values
+from xlreports.excel.write.openpyxl_render import new_workbook
 
 __all__ = ["load_for_update", "save_atomically", "write_new", "backup_path"]
 

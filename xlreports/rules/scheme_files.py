@@ -14,8 +14,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, get_args, get_type_hints
 
-from ..errors import XlreportsError
-from .model import (AdjustRule, Band, CommissionTier, Deduction, Kpi, Level, Metric, ResultBand, Scheme,
+from xlreports.errors import XlreportsError
+from xlreports.model.scheme import (AdjustRule, Band, CommissionTier, Deduction, Kpi, Level, Metric, ResultBand, Scheme,
                     StreakRule)
 
 BUILTIN = {"A": "scheme_a.json", "B": "scheme_b.json"}

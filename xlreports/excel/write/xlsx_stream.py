@@ -22,7 +22,7 @@ rewrites it on save). ``xl/calcChain.xml`` is dropped and ``fullCalcOnLoad`` set
 The backup is a hard link to the old file when the file system allows (free).
 
 Styles, charts, conditional formats, validations and print set-up map exactly as in
-:mod:`xlreports.render.openpyxl_render` (its builders are reused), so both files look
+:mod:`xlreports.excel.write.openpyxl_render` (its builders are reused), so both files look
 the same. Strings are always inline text (``t="inlineStr"``), never formulas.
 
 >>> import tempfile, pathlib, openpyxl
@@ -68,7 +68,7 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidationList
 from openpyxl.writer.theme import theme_xml
 
-from xlreports import workbook_io as _io
+from xlreports.excel.write import workbook_io as _io
 from xlreports.errors import XlreportsError
 from xlreports.layout.spec import (
     Cell,
@@ -79,8 +79,7 @@ from xlreports.layout.spec import (
     addr,
     col_letter,
 )
-from xlreports.render import openpyxl_render as _ox
-
+from xlreports.excel.write import openpyxl_render as _ox
 __all__ = ["write_sheets"]
 
 # --------------------------------------------------------------------------- constants

@@ -5,7 +5,7 @@ data rows, so a shop owner can read and edit every rule in Excel. Parsing
 keeps the position of every value: generated formulas point at those cells,
 and errors name them.
 
->>> from xlreports.schemes.files import builtin_scheme
+>>> from xlreports.rules.scheme_files import builtin_scheme
 >>> rows = scheme_to_rows(builtin_scheme("A"))
 >>> parsed = parse_scheme_rows(rows)
 >>> parsed.scheme.kpi("询单转化率").bands[0].score
@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields as dc_fields
 from typing import Any, Callable
 
-from ..errors import InputErrors, Problem
-from ..layout.spec import addr
-from .model import (ACTIONS, BOUNDS, COMMISSION_MODES, FORMATS, KPI_KINDS, METRIC_KINDS, NO_DATA, OPS,
+from xlreports.errors import InputErrors, Problem
+from xlreports.layout.spec import addr
+from xlreports.model.scheme import (ACTIONS, BOUNDS, COMMISSION_MODES, FORMATS, KPI_KINDS, METRIC_KINDS, NO_DATA, OPS,
                     PAY_MODES, STREAK_KINDS, STREAK_OUTCOMES, AdjustRule, Band, CommissionTier, Deduction, Kpi,
                     Level, Metric, ResultBand, Scheme, StreakRule)
 
