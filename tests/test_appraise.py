@@ -24,7 +24,8 @@ import pytest
 
 from xlreports.jobs.appraise import AppraiseOptions, AppraiseReport, appraise
 from xlreports.errors import InputErrors, XlreportsError
-from xlreports.layout.spec import WorkbookSpec, addr
+from xlreports.a1 import addr
+from xlreports.layout.spec import WorkbookSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 MAKE_SAMPLE = ROOT / "samples" / "make_sample.py"

@@ -53,3 +53,28 @@ def raise_if_errors(problems: Iterable[Problem]) -> None:
     problems = list(problems)
     if any(p.severity == "error" for p in problems):
         raise InputErrors([p for p in problems if p.severity == "error"])
+
+
+class FileProblem(XlreportsError):
+    """A workbook file that cannot be read or replaced; the message says which file and what to do.
+
+    >>> e = FileLocked("店铺.xlsx", "文件正被 Excel 打开，请关闭后重试")
+    >>> (isinstance(e, XlreportsError), e.path, str(e))
+    (True, '店铺.xlsx', '店铺.xlsx：文件正被 Excel 打开，请关闭后重试')
+    """
+
+    def __init__(self, path, message: str):
+        self.path = str(path)
+        super().__init__(f"{path}：{message}")
+
+
+class NotAWorkbook(FileProblem):
+    """The file is not an .xlsx/.xlsm/.csv the program can read (wrong type, encrypted, damaged)."""
+
+
+class FileLocked(FileProblem):
+    """Another program holds the file (open in Excel/WPS, or another run is writing it)."""
+
+
+class NoSpace(FileProblem):
+    """The disk is full or the folder is read-only: nothing was replaced."""

@@ -193,7 +193,7 @@ def _pick_order_files(book, com: bool, notes: list[str]) -> list[str]:
 
 def month_from_name(book) -> str | None:
     """The month in the cell named 考核月份 (workbook- or sheet-level name); None when absent or blank."""
-    from xlreports.layout.spec import addr
+    from xlreports.a1 import addr
     from xlreports.excel.read.tables import coerce
 
     for name in book.names:

@@ -10,8 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from xlreports.layout.spec import (BODY, FMT_DATE, FMT_MONEY, FMT_PERCENT, HEADER, INPUT, NOTE, TITLE, Chart, ChartSeries,
-                   DataValidation, PageSetup, SheetSpec, Style, TableBlock, col_letter)
+from xlreports.a1 import col_letter
+from xlreports.layout.spec import (
+    BODY,
+    FMT_DATE,
+    FMT_MONEY,
+    FMT_PERCENT,
+    HEADER,
+    INPUT,
+    NOTE,
+    TITLE,
+    Chart,
+    ChartSeries,
+    DataValidation,
+    PageSetup,
+    SheetSpec,
+    Style,
+    TableBlock,
+)
 
 ARCHIVE_SHEET = "客户档案"
 TIERS_SHEET = "会员分层"

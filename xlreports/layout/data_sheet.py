@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from xlreports.model.fields import field_kind
 from xlreports.layout.context import BookContext
-from xlreports.layout.spec import BODY, FMT_PERCENT, HEADER, PageSetup, SheetSpec, col_letter, sheet_ref
+from xlreports.a1 import col_letter, quote_sheet, sheet_ref
+from xlreports.layout.spec import BODY, FMT_PERCENT, HEADER, PageSetup, SheetSpec
 
 FIRST_ROW = 2
 FIXED = ("客服", "月份", "岗位", "级别")
@@ -30,7 +31,7 @@ class DataRefs:
 
     def column_range(self, column: str) -> str:
         letter = col_letter(self.cols[column])
-        quoted = "'" + self.sheet.replace("'", "''") + "'"
+        quoted = quote_sheet(self.sheet)
         return f"{quoted}!${letter}${FIRST_ROW}:${letter}${self.last_row}"
 
     def level_ref(self, agent: str) -> str:

@@ -16,8 +16,20 @@ from xlreports.model.scheme import Kpi
 from xlreports.layout import formulas as fx
 from xlreports.layout.context import BookContext, safe_sheet_name, value_format
 from xlreports.layout.data_sheet import DataRefs
-from xlreports.layout.spec import (BODY, FMT_MONEY, FMT_SCORE, HEADER, INPUT, LABEL, NOTE, TITLE, DataValidation, PageSetup,
-                   SheetSpec, addr, sheet_ref)
+from xlreports.a1 import addr, sheet_ref
+from xlreports.layout.spec import (
+    BODY,
+    FMT_MONEY,
+    FMT_SCORE,
+    HEADER,
+    INPUT,
+    LABEL,
+    NOTE,
+    TITLE,
+    DataValidation,
+    PageSetup,
+    SheetSpec,
+)
 
 COLUMNS = ("指标", "详细描述", "标准", "分值", "权重", "数据", "得分", "加权得分")
 WIDTHS = (15, 28, 36, 7, 7, 12, 9, 10)

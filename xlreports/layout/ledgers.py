@@ -9,7 +9,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from xlreports.engine.records import HistoryRow, MonthResult
-from xlreports.layout.spec import BODY, FMT_DATE, FMT_MONEY, FMT_SCORE, HEADER, INPUT, NOTE, SheetSpec, Style, WorkbookSpec, addr
+from xlreports.a1 import addr
+from xlreports.layout.spec import (
+    BODY,
+    FMT_DATE,
+    FMT_MONEY,
+    FMT_SCORE,
+    HEADER,
+    INPUT,
+    NOTE,
+    SheetSpec,
+    Style,
+    WorkbookSpec,
+)
 
 HISTORY_SHEET = "考核历史"
 ROSTER_SHEET = "客服名册"

@@ -11,7 +11,8 @@ from xlreports.layout import formulas as fx
 from xlreports.layout.context import BookContext
 from xlreports.layout.data_sheet import DataRefs
 from xlreports.layout.forms import FormRefs
-from xlreports.layout.spec import BODY, FMT_MONEY, HEADER, INPUT, LABEL, NOTE, TITLE, PageSetup, SheetSpec, addr, col_letter
+from xlreports.a1 import addr, col_letter, quote_sheet
+from xlreports.layout.spec import BODY, FMT_MONEY, HEADER, INPUT, LABEL, NOTE, TITLE, PageSetup, SheetSpec
 from xlreports.layout.summary import SummaryRefs
 
 COLUMNS = ("客服", "级别", "底薪", "岗位工资", "津贴", "绩效工资", "提成", "全勤奖", "额外奖金", "奖金", "应发合计",
@@ -95,7 +96,7 @@ def payroll_sheet(ctx: BookContext, data: DataRefs, forms: dict[str, FormRefs],
 def _col_range(summary: SummaryRefs, column: str) -> str:
     c = col_letter(summary.cols[column])
     rows = summary.rows.values()
-    quoted = "'" + summary.sheet.replace("'", "''") + "'"
+    quoted = quote_sheet(summary.sheet)
     return f"{quoted}!${c}${min(rows)}:${c}${max(rows)}"
 
 

@@ -266,38 +266,3 @@ class WorkbookSpec:
             if s.name == name:
                 return s
         raise KeyError(name)
-
-
-@lru_cache(maxsize=None)
-def col_letter(col: int) -> str:
-    """1 → "A", 27 → "AA".
-
-    >>> col_letter(28)
-    'AB'
-    """
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def addr(row: int, col: int, *, absolute: bool = False) -> str:
-    """(2, 3) → "C2"; absolute → "$C$2".
-
-    >>> addr(2, 3, absolute=True)
-    '$C$2'
-    """
-    if absolute:
-        return f"${col_letter(col)}${row}"
-    return f"{col_letter(col)}{row}"
-
-
-def sheet_ref(sheet: str, row: int, col: int, *, absolute: bool = False) -> str:
-    """A reference into another sheet, quoted as Excel needs: '考核表-张三'!G7.
-
-    >>> sheet_ref("考核方案", 5, 3, absolute=True)
-    "'考核方案'!$C$5"
-    """
-    quoted = "'" + sheet.replace("'", "''") + "'"
-    return f"{quoted}!{addr(row, col, absolute=absolute)}"

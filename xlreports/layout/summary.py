@@ -14,8 +14,21 @@ from xlreports.model.scheme import WEIGHTED_KINDS
 from xlreports.layout import formulas as fx
 from xlreports.layout.context import BookContext, value_format
 from xlreports.layout.forms import FormRefs
-from xlreports.layout.spec import (BODY, FMT_MONEY, FMT_SCORE, HEADER, NOTE, TITLE, Chart, ChartSeries, ConditionalFormat,
-                   PageSetup, SheetSpec, Style, addr, col_letter, sheet_ref)
+from xlreports.a1 import addr, col_letter, sheet_ref
+from xlreports.layout.spec import (
+    BODY,
+    FMT_MONEY,
+    FMT_SCORE,
+    HEADER,
+    NOTE,
+    TITLE,
+    Chart,
+    ChartSeries,
+    ConditionalFormat,
+    PageSetup,
+    SheetSpec,
+    Style,
+)
 
 HEAD_ROW = 2
 FIRST = 3

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from xlreports.errors import Problem
-from xlreports.layout.spec import addr
+from xlreports.a1 import addr
 from xlreports.model.scheme import WEIGHTED_KINDS, Scheme
 from xlreports.rules.scheme_rows import SchemeRefs
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields as dc_fields
 from typing import Any, Callable
 
 from xlreports.errors import InputErrors, Problem
-from xlreports.layout.spec import addr
+from xlreports.a1 import addr, quote_sheet
 from xlreports.model.scheme import (ACTIONS, BOUNDS, COMMISSION_MODES, FORMATS, KPI_KINDS, METRIC_KINDS, NO_DATA, OPS,
                     PAY_MODES, STREAK_KINDS, STREAK_OUTCOMES, AdjustRule, Band, CommissionTier, Deduction, Kpi,
                     Level, Metric, ResultBand, Scheme, StreakRule)
@@ -116,7 +116,7 @@ class SchemeRefs:
 
     def ref(self, pos: Pos) -> str:
         """An absolute reference to a scheme cell from another sheet: '考核方案'!$C$9."""
-        quoted = "'" + self.sheet.replace("'", "''") + "'"
+        quoted = quote_sheet(self.sheet)
         return f"{quoted}!{addr(pos[0], pos[1], absolute=True)}"
 
     def cell(self, pos: Pos | None) -> str | None:

@@ -20,7 +20,8 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from xlreports.layout.spec import WorkbookSpec, addr
+from xlreports.a1 import addr
+from xlreports.layout.spec import WorkbookSpec
 
 # Formula text never holds a raw "<" (XML escapes it), so [^<]* keeps the scan linear; openpyxl
 # writes an empty value as <v/> with its own writer and as <v></v> with lxml.

@@ -82,6 +82,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 from xlreports.errors import XlreportsError
+from xlreports.a1 import col_letter
 from xlreports.layout.spec import (
     check_table,
     INPUT,
@@ -94,7 +95,6 @@ from xlreports.layout.spec import (
     Style,
     TableBlock,
     WorkbookSpec,
-    col_letter,
 )
 from xlreports.excel.read.source import SheetRows, _find_name, _sheet_not_found, trim_rows
 

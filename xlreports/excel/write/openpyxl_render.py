@@ -38,6 +38,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from xlreports.errors import XlreportsError
+from xlreports.a1 import col_letter
 from xlreports.layout.spec import (
     MAX_COL,
     MAX_ROW,
@@ -52,7 +53,6 @@ from xlreports.layout.spec import (
     Style,
     TableBlock,
     WorkbookSpec,
-    col_letter,
 )
 
 __all__ = ["render_sheet", "apply_workbook_spec", "new_workbook", "check_sheet_name"]

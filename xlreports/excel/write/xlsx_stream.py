@@ -70,15 +70,8 @@ from openpyxl.writer.theme import theme_xml
 
 from xlreports.excel.write import workbook_io as _io
 from xlreports.errors import XlreportsError
-from xlreports.layout.spec import (
-    Cell,
-    PageSetup,
-    SheetSpec,
-    Style,
-    TableBlock,
-    addr,
-    col_letter,
-)
+from xlreports.a1 import absolute, addr, col_letter, quote_sheet
+from xlreports.layout.spec import Cell, PageSetup, SheetSpec, Style, TableBlock
 from xlreports.excel.write import openpyxl_render as _ox
 __all__ = ["write_sheets"]
 
@@ -938,21 +931,21 @@ class _Plan:
             out.append(element)
         for new in self.new_sheets:
             idx = index_now[id(new)]
-            quoted = "'" + new.spec.name.replace("'", "''") + "'"
+            quoted = quote_sheet(new.spec.name)
             page = new.spec.page
             if new.spec.auto_filter:
                 out.append(f'<{p}definedName name="_xlnm._FilterDatabase" localSheetId="{idx}" hidden="1">'
-                           f"{_text(quoted + '!' + _absolute(new.spec.auto_filter))}</{p}definedName>")
+                           f"{_text(quoted + '!' + absolute(new.spec.auto_filter))}</{p}definedName>")
             if page is not None and page.print_area:
-                area = ",".join(f"{quoted}!{_absolute(part)}" for part in page.print_area.split(","))
+                area = ",".join(f"{quoted}!{absolute(part)}" for part in page.print_area.split(","))
                 out.append(f'<{p}definedName name="_xlnm.Print_Area" localSheetId="{idx}">'
                            f"{_text(area)}</{p}definedName>")
             if page is not None and (page.print_title_rows or page.print_title_cols):
                 parts = []
                 if page.print_title_cols:
-                    parts.append(f"{quoted}!{_absolute(page.print_title_cols)}")
+                    parts.append(f"{quoted}!{absolute(page.print_title_cols)}")
                 if page.print_title_rows:
-                    parts.append(f"{quoted}!{_absolute(page.print_title_rows)}")
+                    parts.append(f"{quoted}!{absolute(page.print_title_rows)}")
                 out.append(f'<{p}definedName name="_xlnm.Print_Titles" localSheetId="{idx}">'
                            f"{_text(','.join(parts))}</{p}definedName>")
         return out
@@ -1067,18 +1060,6 @@ def _ref_removed(formula: str, removed_keys: set[str]) -> str:
         name = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
         return "#REF!" if _key(name) in removed_keys else m.group(0)
     return _SHEET_PREFIX.sub(fix, formula)
-
-
-def _absolute(ref: str) -> str:
-    """"A1:K20" → "$A$1:$K$20", "1:2" → "$1:$2", "A:A" → "$A:$A"."""
-    parts = []
-    for part in ref.replace("$", "").split(":"):
-        m = re.fullmatch(r"([A-Za-z]*)(\d*)", part)
-        if m is None:
-            raise ValueError(f"bad range {ref!r}")
-        letters, digits = m.groups()
-        parts.append((f"${letters.upper()}" if letters else "") + (f"${digits}" if digits else ""))
-    return ":".join(parts)
 
 
 # --------------------------------------------------------------------------- styles
