@@ -731,7 +731,7 @@ def test_cell_functions_read_the_callers_workbook():
     assert udfs.XLR_SCORE(1, "工作态度", caller) == "#指标「工作态度」是主管评分，不是档位评分或加减评分"
     # the shop's own rules: 会员规则 with a lower top tier
     from xlreports.model.membership import MembershipRules, Tier
-    from xlreports.rules.membership_rows import membership_sheet
+    from xlreports.layout.membership_sheet import membership_sheet
 
     rules = MembershipRules(tiers=[Tier("钻石", 500.0, 0.05), Tier("普通会员", None, 0.95)])
     apply_workbook_spec(book, WorkbookSpec([membership_sheet(rules)]), com=False)

@@ -326,3 +326,19 @@ def test_builder_never_imports_xlwings(tmp_path):
                          cwd=Path(__file__).resolve().parents[1])
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "xlreports.xlam").is_file()
+
+
+def test_the_excel_extra_installs_what_addin_install_needs():
+    """README: `pip install "xlreports[excel]"` then `xlreports addin install` — the extra must hold every
+    module the build imports on demand (they are named in `_need("…")` calls) and xlwings."""
+    import configparser
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    cfg = configparser.ConfigParser()
+    cfg.read(root / "setup.cfg", encoding="utf-8")
+    excel = {re.split(r"[<>=!~\[ ]", line.strip())[0].lower()
+             for line in cfg["options.extras_require"]["excel"].splitlines() if line.strip()}
+    needed = {m.split(".")[0].lower() for m in re.findall(r'_need\("([\w.]+)"', (root / "xlreports/addin/build.py").read_text())}
+    pip_names = {"oletools": "oletools", "pyopenvba": "pyopenvba", "xlsxwriter": "xlsxwriter"}
+    assert needed and {pip_names[m] for m in needed} | {"xlwings"} <= excel

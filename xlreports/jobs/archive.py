@@ -17,7 +17,8 @@ from typing import Any
 from xlreports.errors import Problem, XlreportsError
 from xlreports.layout import archive_sheets as views
 from xlreports.layout.spec import SheetSpec
-from xlreports.rules.membership_rows import SHEET_NAME as RULES_SHEET, membership_sheet, parse_membership_rows
+from xlreports.layout.membership_sheet import membership_sheet
+from xlreports.rules.membership_rows import SHEET_NAME as RULES_SHEET, parse_membership_rows
 from xlreports.excel.read.source import WorkbookRows
 from xlreports.jobs.timing import PhaseClock
 

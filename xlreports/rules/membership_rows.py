@@ -12,7 +12,6 @@ from typing import Any
 
 from xlreports.model.membership import MODE_LABELS, MembershipRules, Tier
 from xlreports.errors import InputErrors
-from xlreports.layout.spec import FMT_PERCENT, HEADER, INPUT, NOTE, TITLE, PageSetup, SheetSpec, Style
 from xlreports.rules.scheme_rows import CellReader, Col, find_sections, read_section
 
 SHEET_NAME = "会员规则"
@@ -29,7 +28,6 @@ SETTINGS = (
     (Col("回访周期倍数", "revisit_cycle_factor", "number", True), "有回购周期的买家，超过 周期 × 倍数 天未购买后回访"),
     (Col("签收天数", "sign_days", "int", True), "发货后多少天发送签收提醒"),
 )
-SECTION_TITLE = Style(bold=True, size=12, color="1F4E78")
 
 
 def membership_rows(rules: MembershipRules) -> list[list[Any]]:
@@ -93,34 +91,3 @@ def _check_tiers(tiers: list[Tier], cells: list[dict], reader: CellReader) -> No
     for i, name in enumerate(names):
         if name in names[:i]:
             reader.fail(cells[i].get("name"), f"等级「{name}」重复")
-
-
-def membership_sheet(rules: MembershipRules) -> SheetSpec:
-    """The styled sheet: section titles, headers, yellow editable values."""
-    rows = membership_rows(rules)
-    spec = SheetSpec(SHEET_NAME, tab_color="C00000", page=PageSetup(header_center="会员规则"))
-    starts = find_sections(rows)
-    header_rows = {i + 2 for i in starts.values()}
-    setting_rows = range(starts["设置"] + 3, len(rows) + 1)
-    tier_rows = range(starts["会员等级"] + 3, starts["设置"])
-    for i, row in enumerate(rows, start=1):
-        for j, value in enumerate(row, start=1):
-            if value is None and not (i in tier_rows and j <= 3):
-                continue
-            if i == 1:
-                style = TITLE.but(h_align="left")
-            elif i == 2:
-                style = NOTE.but(wrap=False)
-            elif j == 1 and isinstance(value, str) and value.startswith("【"):
-                style = SECTION_TITLE
-            elif i in header_rows:
-                style = HEADER
-            elif i in setting_rows and j != 2:
-                style = HEADER.but(h_align="left", fill="F2F2F2") if j == 1 else NOTE.but(wrap=False)
-            elif i in tier_rows and j == 3:
-                style = INPUT.but(number_format=FMT_PERCENT)
-            else:
-                style = INPUT
-            spec.set(i, j, value, style=style)
-    spec.col_widths.update({1: 18, 2: 16, 3: 12})
-    return spec
