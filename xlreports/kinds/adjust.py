@@ -6,32 +6,21 @@
 """
 from __future__ import annotations
 
-from xlreports.errors import Problem
-from xlreports.kinds.base import KpiKind, no_data_formula, no_data_score
-from xlreports.kinds.rule_chain import apply, chain_formula, check_rules, rules_text
+from xlreports.kinds.base import MetricKind
+from xlreports.kinds.rule_chain import RuleChainKind, apply, chain_formula
 from xlreports.model.scheme import Kpi
 from xlreports.model.scheme_refs import SchemeRefs
 
 
-class AdjustKind(KpiKind):
+class AdjustKind(MetricKind, RuleChainKind):
     key, label = "adjust", "加减评分"
-    uses_metric = True
 
-    def score(self, kpi: Kpi, value: float | None) -> float:
-        if value is None:
-            return no_data_score(kpi)
+    def score_number(self, kpi: Kpi, value: float) -> float:
         return max(0.0, min(kpi.max_score + kpi.bonus_cap, apply(kpi, value, kpi.max_score)))
 
-    def formula(self, kpi: Kpi, refs: SchemeRefs, value: str, max_cell: str) -> str:
+    def number_formula(self, kpi: Kpi, refs: SchemeRefs, value: str, max_cell: str) -> str:
         cap = refs.ref(refs.kpis[kpi.name]["bonus_cap"])
-        expr = chain_formula(kpi, refs, value, max_cell, max_cell)
-        return f"=IF(ISNUMBER({value}),MAX(0,MIN({max_cell}+{cap},{expr})),{no_data_formula(kpi, refs, max_cell)})"
-
-    def standard(self, kpi: Kpi) -> str:
-        return rules_text(kpi)
-
-    def check(self, kpi: Kpi, refs: SchemeRefs) -> list[Problem]:
-        return check_rules(kpi, refs)
+        return f"MAX(0,MIN({max_cell}+{cap},{chain_formula(kpi, refs, value, max_cell, max_cell)}))"
 
 
 KIND = AdjustKind()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from xlreports.engine.numbers import compare
 from xlreports.errors import Problem
-from xlreports.kinds.base import KpiKind, no_data_formula, no_data_score, shown_number
+from xlreports.kinds.base import MetricKind, shown_number
 from xlreports.model.scheme import Band, Kpi
 from xlreports.model.scheme_refs import SchemeRefs
 
@@ -33,13 +33,10 @@ def ordered_bands(kpi: Kpi) -> list[Band]:
     return sorted(kpi.bands, key=lambda b: (b.hi is None, b.hi or 0))
 
 
-class BandKind(KpiKind):
+class BandKind(MetricKind):
     key, label = "band", "档位评分"
-    uses_metric = True
 
-    def score(self, kpi: Kpi, value: float | None) -> float:
-        if value is None:
-            return no_data_score(kpi)
+    def score_number(self, kpi: Kpi, value: float) -> float:
         chain = ordered_bands(kpi)
         for band in chain[:-1]:
             if kpi.bound == "lower" and compare(value, ">=", band.lo):
@@ -48,7 +45,7 @@ class BandKind(KpiKind):
                 return band.score
         return chain[-1].score
 
-    def formula(self, kpi: Kpi, refs: SchemeRefs, value: str, max_cell: str) -> str:
+    def number_formula(self, kpi: Kpi, refs: SchemeRefs, value: str, max_cell: str) -> str:
         positions = {id(b): w for b, w in zip(kpi.bands, refs.bands.get(kpi.name, []))}
         chain = ordered_bands(kpi)
         expr = refs.ref(positions[id(chain[-1])]["score"])
@@ -56,7 +53,7 @@ class BandKind(KpiKind):
         for band in reversed(chain[:-1]):
             where = positions[id(band)]
             expr = f"IF({value}{op}{refs.ref(where[side])},{refs.ref(where['score'])},{expr})"
-        return f"=IF(ISNUMBER({value}),{expr},{no_data_formula(kpi, refs, max_cell)})"
+        return expr
 
     def standard(self, kpi: Kpi) -> str:
         f = kpi.fmt

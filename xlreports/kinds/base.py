@@ -80,6 +80,28 @@ class KpiKind:
         return []
 
 
+class MetricKind(KpiKind):
+    """A kind scored from the KPI's metric value, with the 无数据 rule when there is none
+    (档位评分, 加减评分, 线性评分): subclasses give the score and formula of a number."""
+
+    uses_metric = True
+
+    def score(self, kpi: Kpi, value: float | None) -> float:
+        return no_data_score(kpi) if value is None else self.score_number(kpi, value)
+
+    def formula(self, kpi: Kpi, refs: SchemeRefs, value: str, max_cell: str) -> str:
+        expr = self.number_formula(kpi, refs, value, max_cell)
+        return f"=IF(ISNUMBER({value}),{expr},{no_data_formula(kpi, refs, max_cell)})"
+
+    def score_number(self, kpi: Kpi, value: float) -> float:
+        """The score of a value that is there."""
+        raise NotImplementedError
+
+    def number_formula(self, kpi: Kpi, refs: SchemeRefs, value: str, max_cell: str) -> str:
+        """``score_number`` as a formula (no '='), used when the 数据 cell holds a number."""
+        raise NotImplementedError
+
+
 def no_data_score(kpi: Kpi) -> float:
     """The score without data: 分值 (得满分) or 0 (得0分).
 

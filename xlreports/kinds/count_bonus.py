@@ -9,14 +9,13 @@ capped at 加分上限, added on top of the weighted total.
 """
 from __future__ import annotations
 
-from xlreports.errors import Problem
-from xlreports.kinds.base import KpiKind, Values
-from xlreports.kinds.rule_chain import apply, chain_formula, check_rules, rules_text
+from xlreports.kinds.base import Values
+from xlreports.kinds.rule_chain import RuleChainKind, apply, chain_formula
 from xlreports.model.scheme import Kpi
 from xlreports.model.scheme_refs import SchemeRefs
 
 
-class CountBonusKind(KpiKind):
+class CountBonusKind(RuleChainKind):
     key, label = "count_bonus", "计数加分"
     weighted = False
     typed = True
@@ -32,12 +31,6 @@ class CountBonusKind(KpiKind):
     def formula(self, kpi: Kpi, refs: SchemeRefs, value: str, max_cell: str) -> str:
         cap = refs.ref(refs.kpis[kpi.name]["bonus_cap"])
         return f"=MAX(0,MIN({cap},{chain_formula(kpi, refs, f'N({value})', '0', '0')}))"
-
-    def standard(self, kpi: Kpi) -> str:
-        return rules_text(kpi)
-
-    def check(self, kpi: Kpi, refs: SchemeRefs) -> list[Problem]:
-        return check_rules(kpi, refs)
 
     def input_fields(self, kpi: Kpi) -> list[tuple[str, str | None]]:
         return [(kpi.name, kpi.input_field)]

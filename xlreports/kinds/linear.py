@@ -15,30 +15,26 @@ from __future__ import annotations
 
 from xlreports.engine.numbers import approx_equal
 from xlreports.errors import Problem
-from xlreports.kinds.base import KpiKind, Param, no_data_formula, no_data_score, shown_number
+from xlreports.kinds.base import MetricKind, Param, shown_number
 from xlreports.model.scheme import Kpi
 from xlreports.model.scheme_refs import SchemeRefs
 
 BEST, WORST = Param("最佳值", "best"), Param("最差值", "worst")
 
 
-class LinearKind(KpiKind):
+class LinearKind(MetricKind):
     key, label = "linear", "线性评分"
-    uses_metric = True
     section = "线性评分"
     params = (BEST, WORST)
 
-    def score(self, kpi: Kpi, value: float | None) -> float:
-        if value is None:
-            return no_data_score(kpi)
+    def score_number(self, kpi: Kpi, value: float) -> float:
         best, worst = kpi.params["best"], kpi.params["worst"]
         return max(0.0, min(kpi.max_score, kpi.max_score * (value - worst) / (best - worst)))
 
-    def formula(self, kpi: Kpi, refs: SchemeRefs, value: str, max_cell: str) -> str:
+    def number_formula(self, kpi: Kpi, refs: SchemeRefs, value: str, max_cell: str) -> str:
         where = refs.kpis[kpi.name]
         best, worst = refs.ref(where["best"]), refs.ref(where["worst"])
-        ramp = f"{max_cell}*({value}-{worst})/({best}-{worst})"
-        return f"=IF(ISNUMBER({value}),MAX(0,MIN({max_cell},{ramp})),{no_data_formula(kpi, refs, max_cell)})"
+        return f"MAX(0,MIN({max_cell},{max_cell}*({value}-{worst})/({best}-{worst})))"
 
     def standard(self, kpi: Kpi) -> str:
         best, worst = kpi.params.get("best"), kpi.params.get("worst")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from xlreports.engine.numbers import compare, steps
 from xlreports.errors import Problem
-from xlreports.kinds.base import shown_number
+from xlreports.kinds.base import KpiKind, shown_number
 from xlreports.model.scheme import Kpi, OPS
 from xlreports.model.scheme_refs import SchemeRefs
 
@@ -71,3 +71,13 @@ def check_rules(kpi: Kpi, refs: SchemeRefs) -> list[Problem]:
     where = refs.rules.get(kpi.name, [])
     return [refs.problem(where[i].get("step") if i < len(where) else None, "方式为「每满」时步长应大于 0", rule.step)
             for i, rule in enumerate(kpi.rules) if rule.action == "per_step" and not (rule.step and rule.step > 0)]
+
+
+class RuleChainKind(KpiKind):
+    """A kind whose rules are the 【加减规则】 chain: its 标准 text and checks come from here."""
+
+    def standard(self, kpi: Kpi) -> str:
+        return rules_text(kpi)
+
+    def check(self, kpi: Kpi, refs: SchemeRefs) -> list[Problem]:
+        return check_rules(kpi, refs)
