@@ -26,7 +26,7 @@ from xlreports.jobs.appraise import AppraiseOptions, plan_appraisal
 from xlreports.engine.customers.privacy import mask_phone
 from xlreports.model.membership import default_rules, tier_of
 from xlreports.engine.pay import performance_pay
-from xlreports.engine.scoring import band_score
+from xlreports.kinds.band import KIND as BAND
 from xlreports.layout.spec import (
     BODY,
     FMT_DATE,
@@ -670,7 +670,7 @@ def band_edges(kpi):
 def test_score_matches_the_engine_at_every_band_edge(kpi):
     k = A.kpi(kpi)
     for value in band_edges(k):
-        assert udfs.score(value, kpi, A) == band_score(k, value), (kpi, value)
+        assert udfs.score(value, kpi, A) == BAND.score(k, value), (kpi, value)
 
 
 def test_score_exact_band_edges_of_scheme_a():
@@ -688,20 +688,20 @@ def test_score_exact_band_edges_of_scheme_a():
     }
     for (kpi, value), score in expected.items():
         assert udfs.score(value, kpi, A) == score, (kpi, value)
-        assert band_score(A.kpi(kpi), value) == score, (kpi, value)
+        assert BAND.score(A.kpi(kpi), value) == score, (kpi, value)
     assert udfs.score("75%", "询单转化率", A) == 100
     assert udfs.score("74.99%", "询单转化率", A) == 80
     assert udfs.score(None, "询单转化率", A) == 0  # 无数据: 得0分
 
 
 def test_score_of_an_adjustment_kpi_matches_the_engine():
-    from xlreports.engine.scoring import adjust_score
+    from xlreports.kinds.adjust import KIND as ADJUST
 
     b = builtin_scheme("B")
     for k in (k for k in b.kpis if k.kind == "adjust"):
         for rule in k.rules:
             for value in (rule.threshold, rule.threshold - 0.05, rule.threshold + 0.05, rule.threshold - 0.0001):
-                assert udfs.score(value, k.name, b) == adjust_score(k, value), (k.name, value)
+                assert udfs.score(value, k.name, b) == ADJUST.score(k, value), (k.name, value)
     assert udfs.score(0.85, "销售额完成率", b) == 27.0
 
 
@@ -728,7 +728,7 @@ def test_cell_functions_read_the_callers_workbook():
     assert udfs.XLR_MASK("18212345678") == "182****5678"
     assert udfs.XLR_SCORE(0.75, "不存在", caller).startswith("#考核方案中没有指标「不存在」")
     assert udfs.XLR_SCORE("abc", "询单转化率", caller) == "#值“abc”不是数字"
-    assert udfs.XLR_SCORE(1, "工作态度", caller) == "#指标「工作态度」是主管评分，不是档位评分或加减评分"
+    assert udfs.XLR_SCORE(1, "工作态度", caller) == "#指标「工作态度」是主管评分，不是档位评分、加减评分或线性评分"
     # the shop's own rules: 会员规则 with a lower top tier
     from xlreports.model.membership import MembershipRules, Tier
     from xlreports.layout.membership_sheet import membership_sheet

@@ -14,6 +14,7 @@ from xlreports.engine import pay
 from xlreports.engine.appraisal import appraise_month
 from xlreports.engine.numbers import excel_round, steps
 from xlreports.engine.records import AgentMonth, HistoryRow
+from xlreports.kinds import effective_weight
 from xlreports.rules.scheme_files import builtin_scheme
 from xlreports.model.scheme import AdjustRule, Kpi, Level, Scheme
 
@@ -421,9 +422,9 @@ def multiples_scheme() -> Scheme:
 def test_multiples_weighting():
     s = multiples_scheme()
     for m in range(1, 11):
-        assert s.effective_weight(s.kpi(f"k{m}")) == pytest.approx(m / 55 * 100)
-    assert s.effective_weight(s.kpi("k1")) == pytest.approx(1.818181818)
-    assert s.effective_weight(s.kpi("k10")) == pytest.approx(18.181818182)
+        assert effective_weight(s, s.kpi(f"k{m}")) == pytest.approx(m / 55 * 100)
+    assert effective_weight(s, s.kpi("k1")) == pytest.approx(1.818181818)
+    assert effective_weight(s, s.kpi("k10")) == pytest.approx(18.181818182)
     everyone = one(s, {f"k{m}": 100 for m in range(1, 11)})
     assert everyone.total == 100.0
     assert everyone.perf_pay == 750.0
@@ -601,7 +602,7 @@ def test_count_bonus_adds_on_top():
     bonus = Kpi("经验加分", "count_bonus", input_column="经验条数", bonus_cap=2.0,
                 rules=[AdjustRule(">=", 0.0, "per_step", 1.0, 5.0)])
     s = replace(builtin_scheme("A"), kpis=[*builtin_scheme("A").kpis, bonus])
-    assert s.effective_weight(bonus) == 0.0
+    assert effective_weight(s, bonus) == 0.0
     for count, points in ((4, 0), (5, 1), (12, 2), (30, 2)):   # +1 per full 5, at most +2
         r = one(s, {**A_PERFECT, "经验条数": count})
         assert r.kpis["经验加分"].score == points

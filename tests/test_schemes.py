@@ -11,7 +11,7 @@ import pytest
 from xlreports.errors import InputErrors, XlreportsError
 from xlreports.rules.scheme_files import (builtin_scheme, load_scheme_file, resolve_scheme, save_scheme_file,
                                      scheme_from_dict, scheme_to_dict)
-from xlreports.model.scheme import WEIGHTED_KINDS
+from xlreports.kinds import effective_weight, weighted
 from xlreports.rules.scheme_rows import SHEET_NAME, parse_scheme_rows, scheme_to_rows
 from xlreports.rules.scheme_check import check_scheme
 
@@ -89,18 +89,18 @@ def test_sheet_then_file_round_trip(code, tmp_path):
 
 def test_scheme_a_weights_add_to_100():
     a = builtin_scheme("A")
-    weights = {k.name: a.effective_weight(k) for k in a.kpis if k.kind in WEIGHTED_KINDS}
+    weights = {k.name: effective_weight(a, k) for k in weighted(a)}
     assert weights == {"询单转化率": 35, "支付率": 20, "落实客单价比": 10, "回复率": 5, "响应时间": 5,
                        "工作任务": 10, "工作态度": 5, "考勤": 10}
     assert sum(weights.values()) == 100
-    assert a.effective_weight(a.kpi("退款率")) == 0      # shown, not scored (reading)
+    assert effective_weight(a, a.kpi("退款率")) == 0      # shown, not scored (reading)
     assert a.pay_pool == 750 and a.post_wage == 200 and a.allowance == 200 and a.attendance_bonus == 50
     assert a.level("初级").wage == 800
 
 
 def test_scheme_b_weights_add_to_100():
     b = builtin_scheme("B")
-    weights = {k.name: b.effective_weight(k) for k in b.kpis if k.kind in WEIGHTED_KINDS}
+    weights = {k.name: effective_weight(b, k) for k in weighted(b)}
     quantitative = {"销售额完成率": 30, "销售增长率": 8, "转化率": 5, "主推单品销售比例": 5, "退单率": 5,
                     "咨询量": 5, "交易纠纷": 5, "个人成交占比": 2}
     qualitative = {"聊天记录抽查·应答时间": 10, "聊天记录抽查·服务态度": 10, "产品知识考试": 5, "岗位操作考试": 5,
@@ -209,8 +209,8 @@ def test_multiples_on_the_sheet_weigh_correctly(rows_a):
     parsed = parse_scheme_rows(rows_a)
     assert check_scheme(parsed.scheme, parsed.refs) == []
     s = parsed.scheme
-    assert s.effective_weight(s.kpi("询单转化率")) == pytest.approx(35)   # 7 / 20 × 100
-    assert s.effective_weight(s.kpi("回复率")) == pytest.approx(5)        # 1 / 20 × 100
+    assert effective_weight(s, s.kpi("询单转化率")) == pytest.approx(35)   # 7 / 20 × 100
+    assert effective_weight(s, s.kpi("回复率")) == pytest.approx(5)        # 1 / 20 × 100
 
 
 def test_unknown_data_column(rows_a):

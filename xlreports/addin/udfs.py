@@ -1,9 +1,9 @@
 """Cell functions for Excel (xlwings UDFs): the workbook's own rules, callable from any cell.
 
 =====================  ============================================================================
-``=XLR_SCORE(值, 指标)``  the score of KPI 指标 for 值 by the workbook's 考核方案 (档位评分 or 加减评分;
-                       a blank 值 scores as the KPI's 无数据 rule). Percentages as Excel stores them:
-                       0.75 (shown 75%) or the text "75%"; seconds as numbers (30 = 30 秒).
+``=XLR_SCORE(值, 指标)``  the score of KPI 指标 for 值 by the workbook's 考核方案 (档位评分, 加减评分
+                       or 线性评分; a blank 值 scores as the KPI's 无数据 rule). Percentages as Excel
+                       stores them: 0.75 (shown 75%) or the text "75%"; seconds as numbers (30 = 30 秒).
 ``=XLR_PAY(总分[, 级别])`` 绩效工资 by the 考核方案: 按总分 → 绩效工资总额 × 总分 / 100, to the cent
                        (750 × 89 / 100 = 667.5); 按档位 → the level's 绩效基数 × the result band's 系数.
 ``=XLR_TIER(累计消费)``    the membership tier by the workbook's 会员规则 (default rules without that
@@ -31,9 +31,9 @@ from typing import Any, Callable
 
 from xlreports.model.membership import NON_MEMBER, MembershipRules, default_rules, tier_of
 from xlreports.engine.pay import performance_pay, result_band
-from xlreports.engine.scoring import adjust_score, band_score, no_data_score
+from xlreports import kinds
 from xlreports.errors import InputErrors, XlreportsError, raise_if_errors
-from xlreports.model.scheme import KPI_KINDS, Scheme
+from xlreports.model.scheme import Scheme
 from xlreports.excel.read.tables import coerce
 
 try:  # the plain functions work without xlwings; Excel needs it for the decorated ones
@@ -58,8 +58,14 @@ def _number(value: Any, what: str) -> float | None:
     return None if number is None else float(number)
 
 
+def _by_value() -> list[kinds.KpiKind]:
+    """Kinds whose score follows from the KPI's value alone (档位评分, 加减评分, 线性评分)."""
+    return [k for k in kinds.KINDS.values() if k.uses_metric and k.scored]
+
+
 def score(value: Any, kpi: str, scheme: Scheme) -> float:
-    """The score of ``kpi`` for ``value`` by ``scheme``: band (档位评分) or adjustment (加减评分).
+    """The score of ``kpi`` for ``value`` by ``scheme``: any kind scored from the value alone
+    (档位评分, 加减评分, 线性评分).
 
     >>> from xlreports.rules.scheme_files import builtin_scheme
     >>> a = builtin_scheme("A")
@@ -67,17 +73,18 @@ def score(value: Any, kpi: str, scheme: Scheme) -> float:
     (100.0, 80.0, 80.0)
     """
     name = str(kpi or "").strip()
+    usable = _by_value()
     try:
         k = scheme.kpi(name)
     except KeyError:
-        names = "、".join(x.name for x in scheme.kpis if x.kind in ("band", "adjust"))
+        names = "、".join(x.name for x in scheme.kpis if kinds.find(x.kind) in usable)
         raise XlreportsError(f"考核方案中没有指标「{name}」（可用：{names}）") from None
-    if k.kind not in ("band", "adjust"):
-        raise XlreportsError(f"指标「{name}」是{KPI_KINDS.get(k.kind, k.kind)}，不是档位评分或加减评分")
-    number = _number(value, "值")
-    if number is None:
-        return no_data_score(k)
-    return band_score(k, number) if k.kind == "band" else adjust_score(k, number)
+    kind = kinds.find(k.kind)
+    if kind not in usable:
+        labels = [u.label for u in usable]
+        shown = kind.label if kind else k.kind
+        raise XlreportsError(f"指标「{name}」是{shown}，不是{'、'.join(labels[:-1])}或{labels[-1]}")
+    return kind.score(k, _number(value, "值"))
 
 
 def pay(total: Any, scheme: Scheme, level: str | None = None) -> float:

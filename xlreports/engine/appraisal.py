@@ -11,8 +11,9 @@
 """
 from __future__ import annotations
 
+from xlreports import kinds
 from xlreports.model.scheme import Kpi, Scheme
-from xlreports.engine import metrics, pay, scoring, streaks
+from xlreports.engine import metrics, pay, streaks
 from xlreports.engine.numbers import excel_round
 from xlreports.engine.records import AgentMonth, AgentResult, HistoryRow, KpiScore, MonthResult
 
@@ -21,37 +22,23 @@ BONUS_COLUMN = "奖金"
 
 def score_kpi(scheme: Scheme, kpi: Kpi, agent: AgentMonth, totals: dict[str, float],
               available: set[str] | None) -> KpiScore:
-    """Value, score and weighted score of one KPI for one agent."""
-    weight = scheme.effective_weight(kpi)
-    value: float | None = None
-    detail = None
-    if kpi.kind in ("band", "adjust", "info"):
+    """Value, score and weighted score of one KPI for one agent; the kind (``xlreports.kinds``) scores it.
+
+    Weighted kinds count score × 权重 / 分值; a bonus kind (计数加分) adds its score as it is.
+    """
+    kind = kinds.get(kpi.kind)
+    if kind.uses_metric:
         value = metrics.metric_value(kpi.metric, agent, totals, available)
-        if kpi.kind == "info":
-            return KpiScore(kpi.name, value, 0.0, 0.0)
-        if value is None:
-            score = scoring.no_data_score(kpi)
-        elif kpi.kind == "band":
-            score = scoring.band_score(kpi, value)
-        else:
-            score = scoring.adjust_score(kpi, value)
-    elif kpi.kind == "manual":
-        value = agent.number(kpi.input_field)
-        score = scoring.manual_score(kpi, agent)
-    elif kpi.kind == "attendance":
-        detail = scoring.attendance_deduction(kpi, agent)
-        value = detail
-        score = max(0.0, kpi.max_score - detail)
-    else:  # count_bonus: points added on top of the weighted total
-        value = agent.number0(kpi.input_field)
-        score = scoring.count_bonus_score(kpi, value)
-        return KpiScore(kpi.name, value, score, score)
-    return KpiScore(kpi.name, value, score, score * weight / kpi.max_score, detail)
+    else:
+        value = kind.measure(kpi, agent)
+    score = kind.score(kpi, value)
+    weighted = score * kinds.effective_weight(scheme, kpi) / kpi.max_score if kind.weighted else score
+    return KpiScore(kpi.name, value, score, weighted, value if kind.deducts else None)
 
 
 def full_attendance(scheme: Scheme, agent: AgentMonth) -> bool:
     """No late arrival, early leave or day off recorded in any attendance KPI's columns."""
-    return all(agent.number0(d.column) == 0 for k in scheme.kpis if k.kind == "attendance" for d in k.deductions)
+    return all(agent.number0(c) == 0 for k in scheme.kpis for c in kinds.get(k.kind).attendance_columns(k))
 
 
 def appraise_month(scheme: Scheme, agents: list[AgentMonth], history: list[HistoryRow],

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xlreports import kinds
 from xlreports.engine.appraisal import BONUS_COLUMN, appraise_month
 from xlreports.engine.metrics import uses_rate_column
 from xlreports.engine.records import AgentMonth, HistoryRow, MonthResult
@@ -257,7 +258,8 @@ def _build_context(inputs: _Inputs, month: str, opts: AppraiseOptions, labels: L
     data_columns: list[str] = []
     for kpi in scheme.kpis:
         m = kpi.metric
-        if kpi.kind not in ("band", "adjust", "info") or m.kind == "none":
+        kind = kinds.get(kpi.kind)
+        if not kind.uses_metric or m.kind == "none":
             continue
         if uses_rate_column(m, available):
             rate_columns[kpi.name] = m.rate_column
@@ -265,7 +267,7 @@ def _build_context(inputs: _Inputs, month: str, opts: AppraiseOptions, labels: L
             continue
         for col in m.columns():
             if col not in available and col not in derived:
-                if kpi.kind == "info":
+                if not kind.scored:
                     warnings.append(Problem(table.sheet, str(table.header_row),
                                             f"没有列「{col}」，仅展示的指标「{kpi.name}」显示为无数据", severity="warning"))
                 else:
@@ -338,10 +340,7 @@ def _input_fields(scheme) -> list[tuple[str, str | None]]:
     """(input label, data column that pre-fills it): manual scores, counts, attendance, 奖金."""
     out: list[tuple[str, str | None]] = []
     for kpi in scheme.kpis:
-        if kpi.kind in ("manual", "count_bonus"):
-            out.append((kpi.name, kpi.input_field))
-        if kpi.kind == "attendance":
-            out += [(d.column, d.column) for d in kpi.deductions]
+        out += kinds.get(kpi.kind).input_fields(kpi)
     out.append((BONUS_COLUMN, BONUS_COLUMN))
     return list(dict.fromkeys(out))
 

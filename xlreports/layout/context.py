@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from xlreports import kinds
 from xlreports.engine.records import MonthResult
 from xlreports.model.scheme import Kpi, Scheme
-from xlreports.rules.scheme_rows import SchemeRefs
+from xlreports.model.scheme_refs import SchemeRefs
 from xlreports.layout.labels import Labels
 from xlreports.layout.spec import FMT_MONEY, FMT_PERCENT, FMT_RATIO, FMT_SECONDS
 
@@ -36,12 +37,12 @@ def safe_sheet_name(name: str, taken: set[str] | None = None) -> str:
 
 
 def value_format(kpi: Kpi) -> str:
-    """Number format for a KPI's 数据 cell; attendance shows points deducted."""
-    if kpi.kind == "attendance":
-        return '"扣"0.##"分"'
-    if kpi.kind in ("manual", "count_bonus"):
-        return "0.##"
-    return VALUE_FORMATS.get(kpi.fmt, "0.##")
+    """Number format for a KPI's 数据 cell: the kind's own (attendance shows points deducted), else by 格式.
+
+    >>> value_format(Kpi("考勤", "attendance")), value_format(Kpi("响应时间", "linear", fmt="seconds"))
+    ('"扣"0.##"分"', '0.0"秒"')
+    """
+    return kinds.of(kpi).number_format or VALUE_FORMATS.get(kpi.fmt, "0.##")
 
 
 @dataclass

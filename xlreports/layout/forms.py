@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from xlreports import kinds
 from xlreports.engine.records import AgentResult
-from xlreports.engine.scoring import ordered_bands
+from xlreports.kinds.attendance import deduction_formula
 from xlreports.model.scheme import Kpi
 from xlreports.layout import formulas as fx
 from xlreports.layout.context import BookContext, safe_sheet_name, value_format
@@ -57,48 +58,14 @@ class FormRefs:
         return sheet_ref(self.sheet, *pos, absolute=True)
 
 
-def _num(x: float | None, fmt: str) -> str:
-    if x is None:
-        return ""
-    if fmt == "percent":
-        return f"{x * 100:g}%"
-    if fmt == "seconds":
-        return f"{x:g}秒"
-    return f"{x:g}"
-
-
-_OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
-
-
 def standard_text(kpi: Kpi) -> str:
-    """The 标准 column: the scheme's rule in words, e.g. "≥75%→100；65%–75%→80；50%–65%→60；<50%→0"."""
-    f = kpi.fmt
-    if kpi.kind == "band":
-        parts = []
-        for b in ordered_bands(kpi):
-            if b.lo is None:
-                parts.append(f"{'≤' if kpi.bound == 'upper' else '<'}{_num(b.hi, f)}→{b.score:g}")
-            elif b.hi is None:
-                parts.append(f"{'>' if kpi.bound == 'upper' else '≥'}{_num(b.lo, f)}→{b.score:g}")
-            else:
-                parts.append(f"{_num(b.lo, f)}–{_num(b.hi, f)}→{b.score:g}")
-        return "；".join(parts)
-    if kpi.kind in ("adjust", "count_bonus"):
-        parts = []
-        for r in kpi.rules:
-            cond = f"{_OPS[r.op]}{_num(r.threshold, f)}"
-            if r.action == "add":
-                parts.append(f"{cond} {r.amount:+g}分")
-            elif r.action == "per_step":
-                parts.append(f"{cond} 每满{_num(r.step, f)} {r.amount:+g}分")
-            else:
-                parts.append(f"{cond} 计{r.amount:g}分")
-        return "；".join(parts)
-    if kpi.kind == "manual":
-        return f"主管评分 0–{kpi.max_score:g}"
-    if kpi.kind == "attendance":
-        return "；".join(f"{d.column} 每次−{d.points:g}分" for d in kpi.deductions)
-    return "仅展示，不计分"
+    """The 标准 column: the scheme's rule in words, as the KPI's kind words it.
+
+    >>> from xlreports.rules.scheme_files import builtin_scheme
+    >>> standard_text(builtin_scheme("A").kpi("询单转化率"))
+    '≥75%→100；65%–75%→80；50%–65%→60；<50%→0'
+    """
+    return kinds.of(kpi).standard(kpi)
 
 
 def form_sheets(ctx: BookContext, data: DataRefs) -> tuple[list[SheetSpec], dict[str, FormRefs]]:
@@ -164,10 +131,9 @@ def _form(ctx: BookContext, spec: SheetSpec, top: int, r: AgentResult, data: Dat
     perf_row, band_row = row + 1, row + 2
     att_top = row + 4
     for kpi in scheme.kpis:
-        if kpi.kind == "attendance":
-            for d in kpi.deductions:
-                if d.column not in att_rows:
-                    att_rows[d.column] = att_top + len(att_rows)
+        for column in kinds.of(kpi).attendance_columns(kpi):
+            if column not in att_rows:
+                att_rows[column] = att_top + len(att_rows)
     for column, arow in att_rows.items():
         f.attendance[column] = (arow, 3)
 
@@ -200,8 +166,8 @@ def _form(ctx: BookContext, spec: SheetSpec, top: int, r: AgentResult, data: Dat
         spec.merge(arow, 1, arow, 2, L(column), style=LABEL)
         key = ctx.input_key(name, column)
         spec.set(arow, 3, ctx.inputs.get(key), style=INPUT, input_key=key)
-        points = next(d.points for k in scheme.kpis if k.kind == "attendance" for d in k.deductions
-                      if d.column == column)
+        points = next(d.points for k in scheme.kpis if column in kinds.of(k).attendance_columns(k)
+                      for d in k.deductions if d.column == column)
         spec.merge(arow, 4, arow, 8, f"每次扣 {points:g} 分", style=BODY)
 
     sign = (max(att_rows.values()) + 2) if att_rows else band_row + 2
@@ -247,32 +213,32 @@ def _kpi_row(ctx: BookContext, spec: SheetSpec, row: int, kpi: Kpi, r: AgentResu
     max_cell, value_cell, score_cell = addr(row, 4), addr(row, 6), addr(row, 7)
     f.max_score[kpi.name], f.value[kpi.name], f.score[kpi.name] = (row, 4), (row, 6), (row, 7)
     spec.set(row, 4, kpi.max_score, formula=f"={srefs.ref(where['max_score'])}", style=BODY)
-    weighted_kind = kpi.kind in ("band", "adjust", "manual", "attendance")
-    if weighted_kind:
-        spec.set(row, 5, scheme.effective_weight(kpi), formula=fx.weight_formula(scheme, kpi, srefs),
+    kind = kinds.of(kpi)
+    if kind.weighted:
+        spec.set(row, 5, kinds.effective_weight(scheme, kpi), formula=kinds.weight_formula(scheme, kpi, srefs),
                  style=BODY.but(number_format="0.##"))
     else:
-        spec.set(row, 5, "加分" if kpi.kind == "count_bonus" else "—", style=BODY.but(h_align="center"))
+        spec.set(row, 5, kind.weight_text, style=BODY.but(h_align="center"))
 
     value_style = BODY.but(number_format=value_format(kpi), h_align="right")
-    if kpi.kind in ("band", "adjust", "info"):
+    if kind.uses_metric:
         spec.set(row, 6, "无数据" if s.value is None else s.value, formula=_metric(ctx, kpi, name, data),
                  style=value_style)
-    elif kpi.kind == "attendance":
+    elif kind.deducts:
         cells = [addr(*f.attendance[d.column]) for d in kpi.deductions]
-        spec.set(row, 6, s.detail, formula=fx.deduction_formula(kpi, srefs, cells), style=value_style)
-    else:  # manual, count_bonus: typed on the form
+        spec.set(row, 6, s.detail, formula=deduction_formula(kpi, srefs, cells), style=value_style)
+    else:  # typed on the form (主管评分, 计数加分)
         key = ctx.input_key(name, kpi.name)
         spec.set(row, 6, ctx.inputs.get(key), style=INPUT.but(number_format=value_format(kpi), h_align="right"),
                  input_key=key)
 
-    if kpi.kind == "info":
+    if not kind.scored:
         spec.set(row, 7, "不计分", style=BODY.but(h_align="center", color="808080"))
         spec.set(row, 8, None, style=BODY)
         return
-    spec.set(row, 7, s.score, formula=fx.score_formula(kpi, srefs, value_cell, max_cell),
+    spec.set(row, 7, s.score, formula=kind.formula(kpi, srefs, value_cell, max_cell),
              style=BODY.but(number_format="0.##"))
-    weighted = f"={score_cell}*{addr(row, 5)}/{max_cell}" if weighted_kind else f"={score_cell}"
+    weighted = f"={score_cell}*{addr(row, 5)}/{max_cell}" if kind.weighted else f"={score_cell}"
     spec.set(row, 8, s.weighted, formula=weighted, style=BODY.but(number_format=FMT_SCORE))
     f.weighted[kpi.name] = (row, 8)
 

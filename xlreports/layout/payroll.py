@@ -6,6 +6,7 @@ Every amount is a formula over 考核方案 (wages, tiers), the forms (attendanc
 """
 from __future__ import annotations
 
+from xlreports import kinds
 from xlreports.engine.numbers import excel_round
 from xlreports.layout import formulas as fx
 from xlreports.layout.context import BookContext
@@ -36,7 +37,7 @@ def payroll_sheet(ctx: BookContext, data: DataRefs, forms: dict[str, FormRefs],
     spec.col_widths[cols["签字"]] = 14
     money = BODY.but(number_format=FMT_MONEY)
     gate_kpi = scheme.commission_gate_kpi
-    attendance_cols = [d.column for k in scheme.kpis if k.kind == "attendance" for d in k.deductions]
+    attendance_cols = [c for k in scheme.kpis for c in kinds.of(k).attendance_columns(k)]
     bonus_rules = [(i, rule) for i, rule in enumerate(scheme.streaks) if rule.outcome == "bonus"]
     agents = ctx.result.agents
     for i, r in enumerate(agents, start=FIRST):

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+from xlreports import kinds
 from xlreports.model.scheme import Scheme
 from xlreports.rules.scheme_rows import SHEET_NAME, parse_scheme_rows, scheme_to_rows
 from xlreports.layout.spec import FMT_PERCENT, HEADER, INPUT, NOTE, TITLE, PageSetup, SheetSpec, Style
@@ -50,7 +51,7 @@ def scheme_sheet(scheme: Scheme, name: str = SHEET_NAME) -> SheetSpec:
 
 
 def _percent_formats(scheme: Scheme, refs, spec: SheetSpec) -> None:
-    """Show thresholds of percentage KPIs and commission rates as percentages."""
+    """Show thresholds (and a kind's own numbers) of percentage KPIs and commission rates as percentages."""
     def fmt(pos, number_format):
         cell = spec.cells.get(pos)
         if cell is not None:
@@ -66,6 +67,9 @@ def _percent_formats(scheme: Scheme, refs, spec: SheetSpec) -> None:
             fmt(where["threshold"], FMT_PERCENT)
             if "step" in where:
                 fmt(where["step"], FMT_PERCENT)
+        kind = kinds.find(kpi.kind)
+        for param in kind.params if kind else ():
+            fmt(refs.kpis[kpi.name].get(param.attr), FMT_PERCENT)
         if kpi.metric.target is not None and kpi.metric.kind != "attainment":
             fmt(refs.kpis[kpi.name]["metric.target"], FMT_PERCENT)
     for where in refs.commission:

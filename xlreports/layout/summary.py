@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from xlreports import kinds
 from xlreports.engine.streaks import condition_text, streak_label
-from xlreports.model.scheme import WEIGHTED_KINDS
 from xlreports.layout import formulas as fx
 from xlreports.layout.context import BookContext, value_format
 from xlreports.layout.forms import FormRefs
@@ -58,7 +58,7 @@ def summary_sheet(ctx: BookContext, forms: dict[str, FormRefs]) -> tuple[SheetSp
     headers: list[tuple[str, str, float]] = [("客服", "客服", 12), ("岗位", "岗位", 7), ("级别", "级别", 7)]
     for kpi in scheme.kpis:
         headers.append((f"v:{kpi.name}", kpi.name, 10))
-        if kpi.kind != "info":
+        if kinds.of(kpi).scored:
             headers.append((f"s:{kpi.name}", kpi.name + (" " if L.lang == "en" else "") + L("得分"), 9))
     headers += [("总分", "总分", 8), ("排名", "排名", 6), ("绩效工资", "绩效工资", 11), ("结果档位", "结果档位", 9),
                 ("调整建议", "调整建议", 22), ("晋级条件", "晋级条件", 26)]
@@ -86,14 +86,14 @@ def summary_sheet(ctx: BookContext, forms: dict[str, FormRefs]) -> tuple[SheetSp
         spec.set(i, cols["岗位"], r.agent.post, style=BODY)
         spec.set(i, cols["级别"], r.agent.level or scheme.default_level, style=BODY)
         for kpi in scheme.kpis:
-            s = r.kpis[kpi.name]
-            shown = "无数据" if s.value is None and kpi.kind in ("band", "adjust", "info") else s.value
+            s, kind = r.kpis[kpi.name], kinds.of(kpi)
+            shown = "无数据" if s.value is None and kind.uses_metric else s.value
             spec.set(i, cols[f"v:{kpi.name}"], shown, formula=f"={f.ref(f.value[kpi.name])}"
-                     if kpi.kind not in ("manual", "count_bonus") else f"=N({f.ref(f.value[kpi.name])})",
+                     if not kind.typed else f"=N({f.ref(f.value[kpi.name])})",
                      style=BODY.but(number_format=value_format(kpi), h_align="right"))
-            if kpi.kind == "manual" or kpi.kind == "count_bonus":
+            if kind.typed:
                 spec.cells[(i, cols[f"v:{kpi.name}"])].value = s.value or 0.0
-            if kpi.kind != "info":
+            if kind.scored:
                 spec.set(i, cols[f"s:{kpi.name}"], s.score, formula=f"={f.ref(f.score[kpi.name])}",
                          style=BODY.but(number_format="0.##"))
         total = addr(i, cols["总分"])
@@ -150,7 +150,7 @@ def _charts(ctx: BookContext, spec: SheetSpec, cols: dict[str, int], agents, las
     spec.charts.append(Chart("bar", L("总分"), f"A{chart_row}", cols["客服"],
                              [ChartSeries(L("总分"), cols["总分"], FIRST, last)], y_title=L("分"),
                              width_cm=max(16.0, min(40.0, 1.2 * len(agents))), height_cm=8.0))
-    scored = [k for k in scheme.kpis if k.kind in WEIGHTED_KINDS]
+    scored = kinds.weighted(scheme)
     if len(scored) < 3:
         return
     top = chart_row + 18

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Closed sets, with the Chinese labels the 考核方案 sheet shows.
+# Closed sets, with the Chinese labels the 考核方案 sheet shows (KPI kinds: ``xlreports.kinds``).
 METRIC_KINDS = {"ratio": "比值", "column": "列值", "share": "团队占比", "growth": "环比增长",
                 "attainment": "目标达成", "none": "无"}
-KPI_KINDS = {"band": "档位评分", "adjust": "加减评分", "manual": "主管评分",
-             "attendance": "考勤扣分", "count_bonus": "计数加分", "info": "仅展示"}
 BOUNDS = {"lower": "含下限", "upper": "含上限"}
 NO_DATA = {"zero": "得0分", "full": "得满分"}
 FORMATS = {"percent": "百分比", "seconds": "秒", "ratio": "倍数", "number": "数值", "money": "金额"}
@@ -28,9 +26,6 @@ PAY_MODES = {"pool": "按总分", "band": "按档位"}
 COMMISSION_MODES = {"flat": "全额", "progressive": "超额累进"}
 STREAK_KINDS = {"below": "低于", "last": "末位", "first": "第一"}
 STREAK_OUTCOMES = {"warning": "淘汰预警", "bonus": "额外奖金"}
-
-# KPI kinds whose weights must add up to 100 (bonus items add on top).
-WEIGHTED_KINDS = ("band", "adjust", "manual", "attendance")
 
 
 @dataclass
@@ -90,6 +85,8 @@ class Deduction:
 
 @dataclass
 class Kpi:
+    """One row of 【指标】. ``kind`` is a key of ``xlreports.kinds.KINDS`` (band, adjust, linear …)."""
+
     name: str
     kind: str
     metric: Metric = field(default_factory=Metric)
@@ -106,6 +103,7 @@ class Kpi:
     bands: list[Band] = field(default_factory=list)
     rules: list[AdjustRule] = field(default_factory=list)
     deductions: list[Deduction] = field(default_factory=list)
+    params: dict[str, float] = field(default_factory=dict)  # a kind's own numbers (线性评分: best, worst)
 
     @property
     def input_field(self) -> str:
@@ -183,20 +181,6 @@ class Scheme:
 
     def level(self, name: str) -> Level | None:
         return next((lv for lv in self.levels if lv.name == name), None)
-
-    def effective_weight(self, kpi: Kpi) -> float:
-        """The weight used in scoring: given directly, or from multiples (倍数加权法).
-
-        >>> s = Scheme("X", "x", kpis=[Kpi("a", "manual", multiple=1), Kpi("b", "manual", multiple=4)])
-        >>> s.effective_weight(s.kpis[1])
-        80.0
-        """
-        if kpi.kind not in WEIGHTED_KINDS:
-            return 0.0
-        if kpi.weight is not None:
-            return float(kpi.weight)
-        total = sum(k.multiple or 0 for k in self.kpis if k.kind in WEIGHTED_KINDS and k.weight is None)
-        return (kpi.multiple or 0) / total * 100 if total else 0.0
 
     def input_columns(self) -> list[str]:
         """Every data column the scheme reads, in first-use order."""

@@ -1,4 +1,4 @@
-"""Consistency checks on a scheme: bands tile the number line, weights add to 100, names exist.
+"""Consistency checks on a scheme: metrics, each kind's own rules (``kinds``), weights add to 100, names exist.
 
 Every problem names the 考核方案 cell to fix.
 
@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from xlreports import kinds
 from xlreports.errors import Problem
-from xlreports.a1 import addr
-from xlreports.model.scheme import WEIGHTED_KINDS, Scheme
-from xlreports.rules.scheme_rows import SchemeRefs
-
-_EPS = 1e-9
+from xlreports.model.scheme import Scheme
+from xlreports.model.scheme_refs import SchemeRefs
 
 
 def check_scheme(scheme: Scheme, refs: SchemeRefs, columns: Iterable[str] | None = None) -> list[Problem]:
@@ -25,7 +23,7 @@ def check_scheme(scheme: Scheme, refs: SchemeRefs, columns: Iterable[str] | None
     problems: list[Problem] = []
 
     def fail(pos, message, found=None):
-        problems.append(Problem(refs.sheet, addr(*pos) if pos else None, message, found))
+        problems.append(refs.problem(pos, message, found))
 
     known = set(columns) if columns is not None else None
     kpi_names = {k.name for k in scheme.kpis}
@@ -33,8 +31,11 @@ def check_scheme(scheme: Scheme, refs: SchemeRefs, columns: Iterable[str] | None
         where = refs.kpis.get(kpi.name, {})
         if not kpi.name:
             fail(where.get("name"), "指标名称不能为空")
-        metric_needed = kpi.kind in ("band", "adjust", "info")
-        if metric_needed and kpi.metric.kind == "none":
+        kind = kinds.find(kpi.kind)
+        if kind is None:
+            fail(where.get("kind"), "「类型」应为：" + "、".join(kinds.LABELS.values()), kpi.kind)
+            continue
+        if kind.uses_metric and kpi.metric.kind == "none":
             fail(where.get("metric.kind"), f"指标「{kpi.name}」需要计算方式（比值、列值、团队占比、环比增长、目标达成）")
         if kpi.metric.kind in ("ratio", "growth") and not (kpi.metric.numerator and kpi.metric.denominator):
             fail(where.get("metric.numerator"), f"指标「{kpi.name}」的计算方式需要分子列和分母列")
@@ -42,18 +43,9 @@ def check_scheme(scheme: Scheme, refs: SchemeRefs, columns: Iterable[str] | None
             fail(where.get("metric.numerator"), f"指标「{kpi.name}」需要分子列")
         if kpi.metric.kind == "attainment" and not (kpi.metric.denominator or kpi.metric.target):
             fail(where.get("metric.target"), f"指标「{kpi.name}」需要分母列或目标值")
-        if kpi.max_score <= 0 and kpi.kind != "info":
+        if kpi.max_score <= 0 and kind.scored:
             fail(where.get("max_score"), f"指标「{kpi.name}」的分值应大于 0", kpi.max_score)
-        if kpi.kind == "band":
-            _check_bands(kpi, refs, fail)
-        if kpi.kind in ("adjust", "count_bonus"):
-            if not kpi.rules:
-                fail(where.get("name"), f"指标「{kpi.name}」在【加减规则】中没有规则")
-            for i, rule in enumerate(kpi.rules):
-                if rule.action == "per_step" and not (rule.step and rule.step > 0):
-                    fail(refs.rules[kpi.name][i].get("step"), "方式为「每满」时步长应大于 0", rule.step)
-        if kpi.kind == "attendance" and not kpi.deductions:
-            fail(where.get("name"), f"指标「{kpi.name}」在【扣分项】中没有扣分规则")
+        problems += kind.check(kpi, refs)
         if known is not None:
             for attr, column in (("metric.numerator", kpi.metric.numerator),
                                  ("metric.denominator", kpi.metric.denominator)):
@@ -67,31 +59,8 @@ def check_scheme(scheme: Scheme, refs: SchemeRefs, columns: Iterable[str] | None
     return problems
 
 
-def _check_bands(kpi, refs: SchemeRefs, fail) -> None:
-    where = refs.bands.get(kpi.name, [])
-    if not kpi.bands:
-        fail(refs.kpis[kpi.name].get("name"), f"指标「{kpi.name}」在【档位】中没有档位")
-        return
-    order = sorted(range(len(kpi.bands)), key=lambda i: (kpi.bands[i].lo is not None, kpi.bands[i].lo or 0))
-    first, last = kpi.bands[order[0]], kpi.bands[order[-1]]
-    if first.lo is not None:
-        fail(where[order[0]].get("lo"), f"「{kpi.name}」最低一档的下限应留空（低于 {first.lo} 的数值没有得分）",
-             first.lo)
-    if last.hi is not None:
-        fail(where[order[-1]].get("hi"), f"「{kpi.name}」最高一档的上限应留空（高于 {last.hi} 的数值没有得分）",
-             last.hi)
-    for a, b in zip(order, order[1:]):
-        hi, lo = kpi.bands[a].hi, kpi.bands[b].lo
-        if hi is None or lo is None:
-            fail(where[a].get("hi"), f"「{kpi.name}」档位重叠：只有最高一档的上限可以留空")
-        elif hi > lo + _EPS:
-            fail(where[b].get("lo"), f"「{kpi.name}」档位重叠：下限 {lo} 小于相邻一档的上限 {hi}（相邻两档的上限与下限应相同）", lo)
-        elif hi < lo - _EPS:
-            fail(where[b].get("lo"), f"「{kpi.name}」档位有空隙：{hi} 到 {lo} 之间没有得分（相邻两档的上限与下限应相同）", lo)
-
-
 def _check_weights(scheme: Scheme, refs: SchemeRefs, fail) -> None:
-    weighted = [k for k in scheme.kpis if k.kind in WEIGHTED_KINDS]
+    weighted = kinds.weighted(scheme)
     given = [k for k in weighted if k.weight is not None]
     if given and len(given) != len(weighted):
         missing = next(k for k in weighted if k.weight is None)
@@ -101,7 +70,7 @@ def _check_weights(scheme: Scheme, refs: SchemeRefs, fail) -> None:
         if k.weight is None and not (k.multiple and k.multiple > 0):
             fail(refs.kpis[k.name].get("multiple"), f"「{k.name}」的倍数应大于 0", k.multiple)
             return
-    total = sum(scheme.effective_weight(k) for k in weighted)
+    total = sum(kinds.effective_weight(scheme, k) for k in weighted)
     if weighted and abs(total - 100) > 1e-6:
         pos = refs.kpis[weighted[-1].name].get("weight")
         fail(pos, f"权重合计应为 100，实际为 {round(total, 4):g}")

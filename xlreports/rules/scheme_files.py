@@ -24,8 +24,12 @@ _LIST_ITEMS = {"kpis": Kpi, "levels": Level, "commission": CommissionTier, "resu
 
 
 def scheme_to_dict(scheme: Scheme) -> dict[str, Any]:
-    """The scheme as plain JSON-ready data."""
-    return asdict(scheme)
+    """The scheme as plain JSON-ready data; a KPI's ``params`` only when its kind has some (线性评分)."""
+    data = asdict(scheme)
+    for kpi in data["kpis"]:
+        if not kpi["params"]:
+            del kpi["params"]
+    return data
 
 
 def _build(cls: type, data: dict[str, Any], where: str) -> Any:
@@ -40,6 +44,8 @@ def _build(cls: type, data: dict[str, Any], where: str) -> Any:
             value = [_build(_LIST_ITEMS[name], item, f"{where}.{name}[{i}]") for i, item in enumerate(value)]
         elif name == "metric":
             value = _build(Metric, value, f"{where}.metric")
+        elif name == "params":  # a kind's numbers: JSON 30 and 30.0 are the same number
+            value = {k: float(v) if isinstance(v, int) and not isinstance(v, bool) else v for k, v in value.items()}
         elif value is not None and float in get_args(hints[name]) + (hints[name],) and isinstance(value, int):
             value = float(value)  # JSON 750 and 750.0 are the same number: keep floats for equality
         kwargs[name] = value

@@ -13,16 +13,16 @@ and errors name them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields as dc_fields
+from dataclasses import dataclass, fields as dc_fields
 from typing import Any, Callable
 
+from xlreports import kinds
 from xlreports.errors import InputErrors, Problem
-from xlreports.a1 import addr, quote_sheet
-from xlreports.model.scheme import (ACTIONS, BOUNDS, COMMISSION_MODES, FORMATS, KPI_KINDS, METRIC_KINDS, NO_DATA, OPS,
+from xlreports.a1 import addr
+from xlreports.model.scheme import (ACTIONS, BOUNDS, COMMISSION_MODES, FORMATS, METRIC_KINDS, NO_DATA, OPS,
                     PAY_MODES, STREAK_KINDS, STREAK_OUTCOMES, AdjustRule, Band, CommissionTier, Deduction, Kpi,
                     Level, Metric, ResultBand, Scheme, StreakRule)
-
-SHEET_NAME = "考核方案"
+from xlreports.model.scheme_refs import SHEET_NAME, Pos, SchemeRefs
 TITLE_ROWS = 3  # title, how-to line, blank
 
 
@@ -57,7 +57,7 @@ SETTING_NOTES = {
 }
 
 KPI_COLS = (
-    Col("指标", "name", required=True), Col("类型", "kind", KPI_KINDS, True),
+    Col("指标", "name", required=True), Col("类型", "kind", kinds.LABELS, True),
     Col("计算方式", "metric.kind", METRIC_KINDS), Col("分子列", "metric.numerator"),
     Col("分母列", "metric.denominator"), Col("比率列", "metric.rate_column"),
     Col("目标值", "metric.target", "number"), Col("录入列", "input_column"),
@@ -81,46 +81,20 @@ STREAK_COLS = (Col("规则", "kind", STREAK_KINDS, True), Col("阈值", "thresho
                Col("连续月数", "months", "int", True), Col("结果", "outcome", STREAK_OUTCOMES, True),
                Col("奖金金额", "amount", "number"))
 NOTE_COLS = (Col("说明", "text"),)
+# A kind's own section (【线性评分】): 指标 | one number column per parameter; on the sheet only when used.
+KIND_SECTIONS: dict[str, tuple[kinds.KpiKind, tuple[Col, ...]]] = {
+    k.section: (k, (Col("指标", "kpi", required=True), *(Col(p.label, p.attr, "number", True) for p in k.params)))
+    for k in kinds.with_section()}
 
 # Section title → its columns. Order = order on the sheet.
 SECTIONS: dict[str, tuple[Col, ...]] = {
     "方案设置": (Col("项目", "key"), Col("值", "value"), Col("说明", "note")),
     "指标": KPI_COLS, "档位": BAND_COLS, "加减规则": RULE_COLS, "扣分项": DEDUCTION_COLS,
+    **{title: cols for title, (_, cols) in KIND_SECTIONS.items()},
     "级别工资": LEVEL_COLS, "提成档位": COMMISSION_COLS, "结果档位": RESULT_COLS, "连续规则": STREAK_COLS,
     "说明": NOTE_COLS,
 }
 PERCENT_ATTRS = {"rate"}  # shown with a % format on the sheet
-
-Pos = tuple[int, int]
-
-
-@dataclass
-class SchemeRefs:
-    """Where each value of a parsed scheme sits on the sheet, for formulas and errors.
-
-    ``kpis[name][attr]``, ``bands[name][i][attr]`` (i in the model's list order), and lists for
-    levels, commission tiers, result bands and streak rules.
-    """
-
-    sheet: str = SHEET_NAME
-    settings: dict[str, Pos] = field(default_factory=dict)
-    kpis: dict[str, dict[str, Pos]] = field(default_factory=dict)
-    bands: dict[str, list[dict[str, Pos]]] = field(default_factory=dict)
-    rules: dict[str, list[dict[str, Pos]]] = field(default_factory=dict)
-    deductions: dict[str, list[dict[str, Pos]]] = field(default_factory=dict)
-    levels: list[dict[str, Pos]] = field(default_factory=list)
-    commission: list[dict[str, Pos]] = field(default_factory=list)
-    result_bands: list[dict[str, Pos]] = field(default_factory=list)
-    streaks: list[dict[str, Pos]] = field(default_factory=list)
-    sections: dict[str, Pos] = field(default_factory=dict)  # section → its title cell
-
-    def ref(self, pos: Pos) -> str:
-        """An absolute reference to a scheme cell from another sheet: '考核方案'!$C$9."""
-        quoted = quote_sheet(self.sheet)
-        return f"{quoted}!{addr(pos[0], pos[1], absolute=True)}"
-
-    def cell(self, pos: Pos | None) -> str | None:
-        return addr(*pos) if pos else None
 
 
 @dataclass
@@ -165,6 +139,10 @@ def scheme_to_rows(scheme: Scheme) -> list[list[Any]]:
     section("加减规则", [[k.name, OPS[r.op], r.threshold, ACTIONS[r.action], r.amount, r.step]
                          for k in scheme.kpis for r in k.rules])
     section("扣分项", [[k.name, d.column, d.points] for k in scheme.kpis for d in k.deductions])
+    for title, (kind, cols) in KIND_SECTIONS.items():
+        used = [k for k in scheme.kpis if kinds.find(k.kind) is kind]
+        if used:
+            section(title, [[k.name, *(k.params.get(c.attr) for c in cols[1:])] for k in used])
     section("级别工资", [[lv.name, lv.wage, lv.perf_base, lv.months_required] for lv in scheme.levels])
     section("提成档位", [[t.lo, t.rate] for t in scheme.commission])
     section("结果档位", [[b.lo, b.label, b.multiplier, b.advice] for b in scheme.result_bands])
@@ -320,13 +298,18 @@ def parse_scheme_rows(rows: list[list[Any]], sheet: str = SHEET_NAME) -> ParsedS
 
     by_name = {k.name: k for k in scheme.kpis}
 
-    def attach(title: str, make: Callable[[dict[str, Any]], Any], target: str, ref_map: dict) -> None:
+    def rows_of_kpis(title: str):
+        """(KPI, values, positions) of a section whose rows name a KPI of 【指标】."""
         for values, where in read(title):
             kpi = by_name.get(values.get("kpi"))
             if kpi is None:
                 if values.get("kpi"):
                     reader.fail(where["kpi"], "【指标】中没有这个指标", values.get("kpi"))
                 continue
+            yield kpi, values, where
+
+    def attach(title: str, make: Callable[[dict[str, Any]], Any], target: str, ref_map: dict) -> None:
+        for kpi, values, where in rows_of_kpis(title):
             getattr(kpi, target).append(make(values))
             ref_map.setdefault(kpi.name, []).append(where)
 
@@ -336,6 +319,16 @@ def parse_scheme_rows(rows: list[list[Any]], sheet: str = SHEET_NAME) -> ParsedS
            "rules", refs.rules)
     attach("扣分项", lambda v: Deduction(v.get("column") or "", v.get("points") or 0.0),
            "deductions", refs.deductions)
+    for title, (_, cols) in KIND_SECTIONS.items():
+        for kpi, values, where in rows_of_kpis(title):
+            if any(c.attr in refs.kpis[kpi.name] for c in cols[1:]):
+                reader.fail(where["kpi"], f"指标「{kpi.name}」在【{title}】中重复")
+                continue
+            for c in cols[1:]:
+                if c.attr in where:
+                    refs.kpis[kpi.name][c.attr] = where[c.attr]
+                if values.get(c.attr) is not None:
+                    kpi.params[c.attr] = values[c.attr]
 
     for values, where in read("级别工资"):
         scheme.levels.append(Level(values["name"] or "", values.get("wage") or 0.0, values.get("perf_base") or 0.0,
