@@ -26,19 +26,8 @@ def scheme_sheet(scheme: Scheme, name: str = SHEET_NAME) -> SheetSpec:
     header_rows = {r + 1 for r, _ in refs.sections.values()}
     for i, row in enumerate(rows, start=1):
         for j, value in enumerate(row, start=1):
-            if value is None:
-                continue
-            if i == 1:
-                style = TITLE.but(h_align="left")
-            elif i == 2:
-                style = NOTE.but(wrap=False)
-            elif j == 1 and isinstance(value, str) and value.startswith("【"):
-                style = SECTION_TITLE
-            elif i in header_rows:
-                style = HEADER
-            else:
-                style = INPUT
-            spec.set(i, j, value, style=style)
+            if value is not None:
+                spec.set(i, j, value, style=rules_sheet_style(i, j, value, header_rows) or INPUT)
     # Key / note columns of 方案设置 are labels, not inputs.
     for attr, (r, c) in refs.settings.items():
         spec.cells[(r, c - 1)].style = HEADER.but(h_align="left", fill="F2F2F2")
@@ -48,6 +37,24 @@ def scheme_sheet(scheme: Scheme, name: str = SHEET_NAME) -> SheetSpec:
     for j, width in enumerate(_WIDTHS, start=1):
         spec.col_widths[j] = width
     return spec
+
+
+def rules_sheet_style(row: int, col: int, value, header_rows: set[int]) -> Style | None:
+    """The style a rules sheet (考核方案, 会员规则) gives its title, note, section titles and headers;
+    None for the cells below the headers, whose style the sheet decides (mostly yellow inputs).
+
+    >>> rules_sheet_style(5, 1, "【指标】", {6}) is SECTION_TITLE, rules_sheet_style(6, 2, "权重", {6}) is HEADER
+    (True, True)
+    """
+    if row == 1:
+        return TITLE.but(h_align="left")
+    if row == 2:
+        return NOTE.but(wrap=False)
+    if col == 1 and isinstance(value, str) and value.startswith("【"):
+        return SECTION_TITLE
+    if row in header_rows:
+        return HEADER
+    return None
 
 
 def _percent_formats(scheme: Scheme, refs, spec: SheetSpec) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from xlreports.model.membership import MODE_LABELS, MembershipRules, Tier
 from xlreports.errors import InputErrors
-from xlreports.rules.scheme_rows import CellReader, Col, find_sections, read_section
+from xlreports.rules.sections import CellReader, Col, read_section, require_sections
 
 SHEET_NAME = "会员规则"
 TIER_COLS = (Col("等级", "name", required=True), Col("累计消费下限", "min_spend", "number"),
@@ -48,12 +48,7 @@ def membership_rows(rules: MembershipRules) -> list[list[Any]]:
 def parse_membership_rows(rows: list[list[Any]], sheet: str = SHEET_NAME) -> MembershipRules:
     """Read the sheet; every unreadable or inconsistent value is an error naming its cell."""
     reader = CellReader(sheet)
-    starts = find_sections(rows)
-    for title in ("会员等级", "设置"):
-        if title not in starts:
-            reader.fail(None, f"找不到【{title}】部分（工作表「{sheet}」不是 xlreports 会员规则？）")
-    if reader.problems:
-        raise InputErrors(reader.problems)
+    starts = require_sections(rows, ("会员等级", "设置"), reader, "会员规则")
     tiers = []
     tier_cells = []
     for values, where in read_section(rows, starts["会员等级"], TIER_COLS, "会员等级", reader):

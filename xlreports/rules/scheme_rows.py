@@ -17,26 +17,13 @@ from dataclasses import dataclass, fields as dc_fields
 from typing import Any, Callable
 
 from xlreports import kinds
-from xlreports.errors import InputErrors, Problem
-from xlreports.a1 import addr
+from xlreports.errors import InputErrors
 from xlreports.model.scheme import (ACTIONS, BOUNDS, COMMISSION_MODES, FORMATS, METRIC_KINDS, NO_DATA, OPS,
                     PAY_MODES, STREAK_KINDS, STREAK_OUTCOMES, AdjustRule, Band, CommissionTier, Deduction, Kpi,
                     Level, Metric, ResultBand, Scheme, StreakRule)
 from xlreports.model.scheme_refs import SHEET_NAME, Pos, SchemeRefs
-TITLE_ROWS = 3  # title, how-to line, blank
+from xlreports.rules.sections import CellReader, Col, read_section, require_sections
 
-
-@dataclass(frozen=True)
-class Col:
-    """One column of a section: its label, the model attribute and how to read it.
-
-    ``kind`` is "text", "number", "int" or a dict of choices {code: label}.
-    """
-
-    label: str
-    attr: str
-    kind: Any = "text"
-    required: bool = False
 
 
 SETTINGS = (
@@ -94,7 +81,6 @@ SECTIONS: dict[str, tuple[Col, ...]] = {
     "级别工资": LEVEL_COLS, "提成档位": COMMISSION_COLS, "结果档位": RESULT_COLS, "连续规则": STREAK_COLS,
     "说明": NOTE_COLS,
 }
-PERCENT_ATTRS = {"rate"}  # shown with a % format on the sheet
 
 
 @dataclass
@@ -154,101 +140,6 @@ def scheme_to_rows(scheme: Scheme) -> list[list[Any]]:
 
 # ---------------------------------------------------------------- rows → model
 
-class CellReader:
-    """Collects problems while converting cells, so all of a sheet's problems are reported together."""
-
-    def __init__(self, sheet: str):
-        self.sheet = sheet
-        self.problems: list[Problem] = []
-
-    def fail(self, pos: Pos | None, message: str, found: Any = None) -> None:
-        self.problems.append(Problem(self.sheet, addr(*pos) if pos else None, message, found))
-
-    def convert(self, raw: Any, col: Col, pos: Pos) -> Any:
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            if col.required:
-                self.fail(pos, f"「{col.label}」不能为空")
-            return None
-        if isinstance(col.kind, dict):
-            text = str(raw).strip()
-            aliases = {**{v: k for k, v in col.kind.items()}, **{k: k for k in col.kind}}
-            if col.kind is OPS:
-                aliases.update({"≥": ">=", "≤": "<=", "＞": ">", "＜": "<"})
-            if text in aliases:
-                return aliases[text]
-            self.fail(pos, f"「{col.label}」应为：" + "、".join(col.kind.values()), raw)
-            return None
-        if col.kind in ("number", "int"):
-            value = _number(raw)
-            if value is None:
-                self.fail(pos, f"「{col.label}」应为数字", raw)
-                return None
-            if col.kind == "int":
-                if value != int(value):
-                    self.fail(pos, f"「{col.label}」应为整数", raw)
-                return int(value)
-            return value
-        return str(raw).strip()
-
-
-def _number(raw: Any) -> float | None:
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, (int, float)):
-        return float(raw)
-    text = str(raw).strip().replace(",", "").replace("，", "")
-    try:
-        if text.endswith("%"):
-            return float(text[:-1]) / 100
-        return float(text)
-    except ValueError:
-        return None
-
-
-def find_sections(rows: list[list[Any]]) -> dict[str, int]:
-    """Section title → 0-based row index of its title."""
-    found: dict[str, int] = {}
-    for i, row in enumerate(rows):
-        first = row[0] if row else None
-        if isinstance(first, str) and first.strip().startswith("【") and first.strip().endswith("】"):
-            found[first.strip()[1:-1]] = i
-    return found
-
-
-def read_section(rows: list[list[Any]], start: int, cols: tuple[Col, ...], title: str,
-                  reader: CellReader) -> list[tuple[dict[str, Any], dict[str, Pos]]]:
-    """Read a section's data rows as (values by attr, position by attr)."""
-    header = rows[start + 1] if start + 1 < len(rows) else []
-    col_of: dict[str, int] = {}
-    labels = [str(h).strip() if h is not None else "" for h in header]
-    for c in cols:
-        if c.label in labels:
-            col_of[c.attr] = labels.index(c.label)
-        elif c.required or title != "说明":
-            reader.fail((start + 2, 1), f"【{title}】缺少列「{c.label}」")
-    out = []
-    i = start + 2
-    while i < len(rows):
-        row = rows[i]
-        if not any(v not in (None, "") for v in row):
-            break
-        first = row[0] if row else None
-        if isinstance(first, str) and first.strip().startswith("【"):
-            break
-        values: dict[str, Any] = {}
-        where: dict[str, Pos] = {}
-        for c in cols:
-            j = col_of.get(c.attr)
-            if j is None:
-                continue
-            pos = (i + 1, j + 1)
-            where[c.attr] = pos
-            values[c.attr] = reader.convert(row[j] if j < len(row) else None, c, pos)
-        out.append((values, where))
-        i += 1
-    return out
-
-
 def parse_scheme_rows(rows: list[list[Any]], sheet: str = SHEET_NAME) -> ParsedScheme:
     """Read a 考核方案 sheet's rows (row 0 = Excel row 1) into a scheme and its cell positions.
 
@@ -257,12 +148,7 @@ def parse_scheme_rows(rows: list[list[Any]], sheet: str = SHEET_NAME) -> ParsedS
     """
     reader = CellReader(sheet)
     refs = SchemeRefs(sheet=sheet)
-    starts = find_sections(rows)
-    for title in ("方案设置", "指标"):
-        if title not in starts:
-            reader.fail(None, f"找不到【{title}】部分（工作表「{sheet}」不是 xlreports 考核方案？）")
-    if reader.problems:
-        raise InputErrors(reader.problems)
+    starts = require_sections(rows, ("方案设置", "指标"), reader, "考核方案")
     refs.sections = {t: (i + 1, 1) for t, i in starts.items()}
 
     def read(title: str) -> list[tuple[dict[str, Any], dict[str, Pos]]]:
