@@ -17,34 +17,13 @@ import openpyxl
 import pytest
 
 from test_render import full_sheet, spec_with
+from test_xlsx_stream import vba_bin, xlsm  # noqa: F401 - fixtures: a macro workbook and its VBA part
 from xlreports.errors import FileLocked, NotAWorkbook, XlreportsError
 from xlreports.excel.write.xlsx import save as xlsx_save
 from xlreports.excel.write.xlsx import write_sheets
 from xlreports.excel.write.xlsx.save import backup_path, fingerprint, save_atomically
 
 RIBBON_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
-
-
-@pytest.fixture
-def vba_bin(tmp_path) -> Path:
-    path = tmp_path / "vbaProject.bin"
-    path.write_bytes(os.urandom(4096))
-    return path
-
-
-@pytest.fixture
-def xlsm(tmp_path, vba_bin) -> Path:
-    xlsxwriter = pytest.importorskip("xlsxwriter")
-    path = tmp_path / "店铺考核.xlsm"
-    book = xlsxwriter.Workbook(str(path))
-    data = book.add_worksheet("客服数据")
-    data.write_row(0, 0, ["客服", "销售额"])
-    data.write_row(1, 0, ["张三", 12345.5])
-    book.add_worksheet("考核汇总").write(0, 0, "旧汇总")
-    book.define_name("提成比例", "=客服数据!$B$2")
-    book.add_vba_project(str(vba_bin))
-    book.close()
-    return path
 
 
 def member(path: Path, name: str) -> bytes:
@@ -74,19 +53,23 @@ def test_xlsm_keeps_vba_sheets_and_names(xlsm, vba_bin):
     again.vba_archive.close()
 
 
-def add_ribbon(path: Path) -> None:
-    """Add a customUI part the way Excel's ribbon editors do: a part + a package relationship."""
+def rewrite_zip(path: Path, edit, added: dict[str, str] | None = None) -> None:
+    """Rewrite the zip at ``path``: each member's bytes through ``edit(name, data)``, plus ``added``."""
     with zipfile.ZipFile(path) as src:
         members = [(item, src.read(item.filename)) for item in src.infolist()]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for item, data in members:
-            if item.filename == "_rels/.rels":
-                data = data.replace(b"</Relationships>", (
-                    f'<Relationship Id="rIdUi" Type="{RIBBON_REL}" '
-                    'Target="customUI/customUI14.xml"/></Relationships>').encode())
-            dst.writestr(item, data)
-        dst.writestr("customUI/customUI14.xml",
-                     '<customUI xmlns="http://schemas.microsoft.com/office/2009/07/customui"/>')
+            dst.writestr(item, edit(item.filename, data))
+        for name, text in (added or {}).items():
+            dst.writestr(name, text)
+
+
+def add_ribbon(path: Path) -> None:
+    """Add a customUI part the way Excel's ribbon editors do: a part + a package relationship."""
+    rel = f'<Relationship Id="rIdUi" Type="{RIBBON_REL}" Target="customUI/customUI14.xml"/></Relationships>'
+    rewrite_zip(path, lambda name, data: data.replace(b"</Relationships>", rel.encode())
+                if name == "_rels/.rels" else data,
+                {"customUI/customUI14.xml": '<customUI xmlns="http://schemas.microsoft.com/office/2009/07/customui"/>'})
 
 
 def test_custom_ribbon_survives(xlsm):
@@ -98,7 +81,7 @@ def test_custom_ribbon_survives(xlsm):
         assert [r.get("Target") for r in ribbon] == ["customUI/customUI14.xml"]
         assert len({r.get("Id") for r in rels}) == len(rels)
         assert b"customui" in member(xlsm, "customUI/customUI14.xml")
-    assert sorted(p.name for p in xlsm.parent.iterdir()) == ["vbaProject.bin", "店铺考核.xlsm"]
+    assert sorted(p.name for p in xlsm.parent.iterdir()) == ["店铺考核.xlsm"]  # no temp file, no backup
 
 
 def test_failed_write_leaves_the_original_untouched(xlsm):
@@ -148,14 +131,8 @@ def test_no_backup_when_asked_or_nothing_to_back_up(tmp_path):
 def test_formulas_recalculate_on_open_even_without_calc_properties(tmp_path):
     path = tmp_path / "考核.xlsx"
     openpyxl.Workbook().save(path)
-    with zipfile.ZipFile(path) as src:
-        members = [(item, src.read(item.filename)) for item in src.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item, data in members:
-            if item.filename == "xl/workbook.xml":
-                data = re.sub(rb"<calcPr[^>]*/>", b"", data)
-                assert b"calcPr" not in data
-            dst.writestr(item, data)
+    rewrite_zip(path, lambda name, data: re.sub(rb"<calcPr[^>]*/>", b"", data) if name == "xl/workbook.xml" else data)
+    assert b"calcPr" not in member(path, "xl/workbook.xml")
     write_sheets(path, path, [full_sheet()])
     assert re.search(rb'<calcPr[^>]*fullCalcOnLoad="1"', member(path, "xl/workbook.xml"))
 

@@ -99,6 +99,9 @@ def formula_piece(cell: Cell, cached_value, styles: Styles) -> str:
     formula = xml_text(clean_text(cell.formula[1:] if cell.formula.startswith("=") else cell.formula))
     if cached_value is None:
         return f"{s_attr}><f>{formula}</f></c"
+    if type(cached_value) is float or type(cached_value) is int:  # the usual case, once per formula
+        number = _number(cached_value)
+        return f"{s_attr}><f>{formula}</f>" + (f"<v>{number}</v></c" if number is not None else "</c")
     try:
         kind, value, _, _ = cell_value(cached_value)
     except TypeError:
@@ -161,6 +164,7 @@ class Column:
         return len(self.series) if self.series is not None else len(self.values)
 
     def value(self, i: int):
+        """The i-th value as a Python object (for rows written cell by cell)."""
         if self.series is None:
             return self.values[i]
         if self._list is None:
