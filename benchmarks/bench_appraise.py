@@ -131,7 +131,7 @@ def _child(args) -> dict:
     t0 = time.perf_counter()
     import openpyxl  # noqa: F401
     import xlreports.jobs.appraise as ap
-    from xlreports.render import xlsx_stream  # noqa: F401 - appraise() imports it lazily
+    from xlreports.excel.write import xlsx  # noqa: F401 - appraise() imports it lazily
     imports = time.perf_counter() - t0
     scheme = None if args.scheme == "none" else args.scheme
     opts = ap.AppraiseOptions(month=MONTH, scheme=scheme, out=args.out, forms=args.forms)

@@ -134,7 +134,7 @@ def _child_ours(args) -> dict:
     import xlreports.jobs.archive as ar
     for lazy in ("xlreports.engine.customers.archive", "xlreports.engine.customers.care",
                  "xlreports.engine.customers.segments", "xlreports.engine.customers.tiers",
-                 "xlreports.model.membership", "xlreports.excel.read.orders", "xlreports.excel.write.xlsx_stream"):
+                 "xlreports.model.membership", "xlreports.excel.read.orders", "xlreports.excel.write.xlsx"):
         try:  # what archive() imports inside; a renamed module only moves its import into the wall time
             __import__(lazy)
         except ImportError:

@@ -45,7 +45,7 @@ from xlreports.layout.spec import (
     TableBlock,
     WorkbookSpec,
 )
-from xlreports.excel.write import openpyxl_render
+import openpyxl_render
 from xlreports.excel.write.live import (
     XLWINGS_API_USED,
     XLWINGS_COM_USED,
@@ -783,8 +783,8 @@ def test_cell_functions_have_udf_signatures():
 
 def test_engine_layouts_cli_and_jobs_do_not_import_xlwings():
     modules = ["xlreports.cli", "xlreports.jobs.appraise", "xlreports.jobs.archive", "xlreports.jobs.init",
-               "xlreports.excel.write.openpyxl_render", "xlreports.excel.write.xlsx_stream", "xlreports.excel.read.source",
-               "xlreports.excel.read.tables", "xlreports.samples", "xlreports.excel.read.orders", "xlreports.excel.write.workbook_io",
+               "xlreports.excel.write.plan", "xlreports.excel.write.xlsx", "xlreports.excel.read.source",
+               "xlreports.excel.read.tables", "xlreports.samples", "xlreports.excel.read.orders", "xlreports.excel.write.xlsx.save",
                "xlreports.errors", "xlreports.addin.entry"]  # addin: xlwings only when Excel calls without a book
     for pkg in ("layout", "engine", "engine/customers", "schemes"):
         for path in sorted((ROOT / "xlreports" / pkg).glob("*.py")):

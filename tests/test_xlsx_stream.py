@@ -42,9 +42,9 @@ from xlreports.layout.spec import (
     TableBlock,
     WorkbookSpec,
 )
-from xlreports.excel.write import xlsx_stream
-from xlreports.excel.write.openpyxl_render import new_workbook
-from xlreports.excel.write.xlsx_stream import write_sheets
+from xlreports.excel.write.xlsx import save as xlsx_save
+from openpyxl_render import new_workbook
+from xlreports.excel.write.xlsx import write_sheets
 
 pl = pytest.importorskip("polars")
 
@@ -745,7 +745,7 @@ def test_locked_target_is_a_chinese_error_and_nothing_changes(existing, monkeypa
     def locked(src, dst):
         raise PermissionError(13, "Permission denied", str(dst))
 
-    monkeypatch.setattr(xlsx_stream.os, "replace", locked)
+    monkeypatch.setattr(xlsx_save.os, "replace", locked)
     with pytest.raises(XlreportsError, match="正在 Excel 中打开"):
         write_sheets(existing, existing, [full_sheet()])
     assert existing.read_bytes() == original
@@ -753,14 +753,14 @@ def test_locked_target_is_a_chinese_error_and_nothing_changes(existing, monkeypa
 
 
 def test_edits_made_meanwhile_are_not_overwritten(existing, monkeypatch):
-    real_flush = xlsx_stream._io._flush_to_disk
+    real_flush = xlsx_save._flush_to_disk
 
     def user_saves_meanwhile(path):
         real_flush(path)
         existing.write_bytes(existing.read_bytes())  # Excel saves the workbook meanwhile
         os.utime(existing, ns=(1, 1))
 
-    monkeypatch.setattr(xlsx_stream._io, "_flush_to_disk", user_saves_meanwhile)
+    monkeypatch.setattr(xlsx_save, "_flush_to_disk", user_saves_meanwhile)
     edited = existing.read_bytes()
     with pytest.raises(XlreportsError, match="被修改"):
         write_sheets(existing, existing, [full_sheet()])

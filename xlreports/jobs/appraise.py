@@ -83,7 +83,7 @@ class _Inputs:
 
 def appraise(book: str | Path, opts: AppraiseOptions | None = None) -> AppraiseReport:
     """Run the month's appraisal on ``book`` and write the sheets (into ``book``, or ``opts.out``)."""
-    from xlreports.excel.write.xlsx_stream import write_sheets
+    from xlreports.excel.write.xlsx import write_sheets
 
     opts = opts or AppraiseOptions()
     book = Path(book)

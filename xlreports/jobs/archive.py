@@ -66,7 +66,7 @@ def _expand(paths: list[str | Path]) -> list[Path]:
 
 def archive(book: str | Path, opts: ArchiveOptions | None = None) -> ArchiveReport:
     """Rebuild the customer tabs of ``book`` (created when missing) from the order exports."""
-    from xlreports.excel.write.xlsx_stream import write_sheets
+    from xlreports.excel.write.xlsx import write_sheets
 
     opts = opts or ArchiveOptions()
     book = Path(book)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from xlreports.errors import XlreportsError
 from xlreports.layout.scheme_sheet import scheme_sheet
-from xlreports.layout.spec import HEADER, NOTE, SheetSpec, WorkbookSpec
+from xlreports.layout.spec import HEADER, NOTE, SheetSpec
 from xlreports.rules.scheme_files import resolve_scheme
 from xlreports.model.scheme import Scheme
 from xlreports.rules.scheme_rows import SHEET_NAME
@@ -33,8 +33,7 @@ def data_template(scheme: Scheme) -> SheetSpec:
 
 def init_book(book: str | Path, scheme_spec: str = "A", *, backup: bool = True) -> tuple[Path, Path | None, bool]:
     """Write the scheme; returns (workbook path, backup path or None, whether the workbook was created)."""
-    from xlreports.excel.write.openpyxl_render import apply_workbook_spec, new_workbook
-    from xlreports.excel.write.workbook_io import load_for_update, save_atomically
+    from xlreports.excel.write.xlsx import write_sheets
 
     book = Path(book)
     scheme = resolve_scheme(scheme_spec)
@@ -42,9 +41,6 @@ def init_book(book: str | Path, scheme_spec: str = "A", *, backup: bool = True) 
     if book.suffix.lower() not in (".xlsx", ".xlsm"):
         raise XlreportsError(f"{book.name}：请使用 .xlsx 或 .xlsm 工作簿")
     if not book.exists():
-        wb = new_workbook(WorkbookSpec([sheet, data_template(scheme)]))
-        save_atomically(wb, book, backup=False)
+        write_sheets(None, book, [sheet, data_template(scheme)], backup=False)
         return book, None, True
-    wb = load_for_update(book)
-    apply_workbook_spec(wb, WorkbookSpec([sheet]))
-    return book, save_atomically(wb, book, backup=backup), False
+    return book, write_sheets(book, book, [sheet], backup=backup), False

@@ -1,6 +1,6 @@
 """Render sheet specs into a live Excel workbook through xlwings (the add-in backend).
 
-The twin of :mod:`xlreports.excel.write.openpyxl_render`: the same :class:`~xlreports.layout.spec.WorkbookSpec`
+The twin of the zip-level writer :mod:`xlreports.excel.write.xlsx`: the same :class:`~xlreports.layout.spec.WorkbookSpec`
 becomes the same tabs, but in the workbook open in Excel, without saving, closing or copying it.
 This module never imports xlwings itself: it drives whatever ``xw.Book`` it is given, so the
 test suite runs it against ``tests/fake_xlwings.py``, an in-memory fake of exactly the API
@@ -198,9 +198,9 @@ def apply_workbook_spec(book, spec: WorkbookSpec, *, before: str | None = None, 
     rendering fails, the new tabs are deleted and the old ones renamed back, so the book is as
     it was, and the error is raised.
     """
-    from xlreports.excel.write.openpyxl_render import _check_spec_names
+    from xlreports.excel.write.plan import check_sheet_names
 
-    _check_spec_names(spec)
+    check_sheet_names(s.name for s in spec.sheets)
     com = default_com() if com is None else com
     result = LiveRender()
     with _fast(book.app):
@@ -318,7 +318,7 @@ def _settle_active(book, active_name: str | None, created: dict, spec: WorkbookS
 
 def render_sheet(sheet, spec: SheetSpec, *, com: bool | None = None, report: LiveRender | None = None) -> LiveRender:
     """Fill an empty live sheet from ``spec`` (and name it ``spec.name``); returns what was skipped."""
-    from xlreports.excel.write.openpyxl_render import check_sheet_name
+    from xlreports.excel.write.plan import check_sheet_name
 
     com = default_com() if com is None else com
     report = report if report is not None else LiveRender()
@@ -364,7 +364,7 @@ def excel_value(value: Any) -> Any:
     if type(value).__module__ == "numpy" and hasattr(value, "item"):
         value = value.item()
     if isinstance(value, str):
-        from xlreports.excel.write.openpyxl_render import _clean_text
+        from xlreports.excel.write.plan import clean_text as _clean_text
 
         return "'" + _clean_text(value) if value else None
     if isinstance(value, float) and not math.isfinite(value):
@@ -455,7 +455,7 @@ def _column_values(column) -> list[Any]:
             return column.fill_nan(None).to_list() if not column.is_infinite().any() else \
                 [excel_value(v) for v in column.to_list()]
         if dtype == pl.String:
-            from xlreports.excel.write.openpyxl_render import _clean_text
+            from xlreports.excel.write.plan import clean_text as _clean_text
 
             return [None if not v else "'" + _clean_text(v) for v in column.to_list()]
     values = column.to_list() if hasattr(column, "to_list") else list(column)
@@ -706,7 +706,7 @@ def _conditional_format(sheet, fmt: ConditionalFormat, report: LiveRender) -> No
 
 
 def _validation(sheet, validation: DataValidation, com: bool, report: LiveRender) -> None:
-    from xlreports.excel.write.openpyxl_render import _MAX_LIST_CHARS
+    from xlreports.excel.write.plan import MAX_LIST_CHARS as _MAX_LIST_CHARS
 
     for choice in validation.choices:
         if "," in choice:

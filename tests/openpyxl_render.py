@@ -1,8 +1,9 @@
-"""Render sheet specs into openpyxl workbooks (the file backend).
+"""The reference renderer of the tests: sheet specs into openpyxl workbooks.
 
-This is the only module, with its xlwings twin, that knows openpyxl. It turns
-the plain data of :mod:`xlreports.layout.spec` into cells, styles, merges,
-charts, conditional formats and print set-up.
+Production writes through the zip-level writer (:mod:`xlreports.excel.write.xlsx`); this
+renders the same specs through openpyxl, independently, so tests can compare the two
+files. The decisions (tab order, active tab, sheet names, how a value becomes a cell,
+print and colour constants) come from :mod:`xlreports.excel.write.plan`, as for every writer.
 
 >>> from xlreports.layout.spec import SheetSpec, WorkbookSpec, HEADER
 >>> s = SheetSpec("考核汇总")
@@ -14,63 +15,43 @@ charts, conditional formats and print set-up.
 """
 from __future__ import annotations
 
-import math
-import re
 import gc
 from contextlib import contextmanager
-from datetime import datetime
 from weakref import WeakKeyDictionary
 
 import openpyxl
 from openpyxl.cell.cell import Cell as XlCell, MergedCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, RadarChart, Reference, Series
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.comments import Comment
-from openpyxl.formatting.rule import ColorScaleRule, DataBarRule, FormulaRule
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles import Alignment, Border, Color, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.merge import MergedCellRange
-from openpyxl.worksheet.datavalidation import DataValidation as XlDataValidation
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from xlreports.errors import XlreportsError
 from xlreports.a1 import col_letter
+from xlreports.excel.write.plan import (
+    AUTHOR, cell_value, check_sheet_name, check_sheet_names, margins, paper_size, plan_tabs, sheet_key,
+    table_column_style,
+)
+from xlreports.excel.write.xlsx.sheet import conditional_rule, data_validation
 from xlreports.layout.spec import (
     MAX_COL,
     MAX_ROW,
     check_table,
     Cell,
     Chart,
-    ConditionalFormat,
-    DataValidation,
-    INPUT,
     PageSetup,
     SheetSpec,
     Style,
-    TableBlock,
     WorkbookSpec,
 )
 
-__all__ = ["render_sheet", "apply_workbook_spec", "new_workbook", "check_sheet_name"]
-
-CM_PER_INCH = 2.54
-PAPER_SIZES = {"A4": 9, "A3": 8, "A5": 11, "LETTER": 1}
-AUTHOR = "xlreports"
-
-# Excel's own 3-colour scale: red (low) → yellow → green (high); ARGB, opaque as Excel writes.
-SCALE_LOW, SCALE_MID, SCALE_HIGH = "FFF8696B", "FFFFEB84", "FF63BE7B"
-DATA_BAR_COLOR = "FF638EC6"
-
-# Text starting with these would turn into a formula if typed into Excel.
-FORMULA_LEADS = ("=", "+", "-", "@")
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-# Excel keeps a literal list validation under 256 characters; longer lists corrupt the file.
-_MAX_LIST_CHARS = 255
-_MAX_PROMPT_CHARS = 255
+__all__ = ["render_sheet", "apply_workbook_spec", "new_workbook", "check_sheet_name", "table_column_style"]
 
 
 # --------------------------------------------------------------------------- workbook
@@ -109,95 +90,26 @@ def apply_workbook_spec(wb, spec: WorkbookSpec, *, before: str | None = None) ->
     >>> wb.sheetnames
     ['汇总', '客服数据']
     """
-    _check_spec_names(spec)
-    old_active = wb.active
-    old_active_key = _key(old_active.title) if old_active is not None else None
-    order = _plan_order(wb._sheets, spec, before)
-    kept = {id(item) for item in order if not isinstance(item, str)}
+    check_sheet_names(s.name for s in spec.sheets)
+    old_active = wb.active.title if wb.active is not None else None
+    hidden = [ws.title for ws in wb._sheets if ws.sheet_state != "visible"]
+    hidden += [s.name for s in spec.sheets if s.state != "visible"]
+    tabs = plan_tabs(wb.sheetnames, [s.name for s in spec.sheets], remove=spec.remove,
+                     hidden=hidden, active=old_active, before=before)
+    kept = {ws.title: ws for ws in wb._sheets if ws.title in tabs.kept}
     for ws in list(wb._sheets):
-        if id(ws) not in kept:
+        if ws.title not in kept:
             wb.remove(ws)
-    created = {_key(s.name): wb.create_sheet(s.name) for s in spec.sheets}
+    created = {s.name: wb.create_sheet(s.name) for s in spec.sheets}
     # openpyxl has no "insert existing sheet at"; its own move_sheet edits _sheets too.
-    wb._sheets = [created[item] if isinstance(item, str) else item for item in order]
+    wb._sheets = [created.get(name) or kept[name] for name in tabs.order]
     with _no_gc():
         for sheet_spec in spec.sheets:
-            render_sheet(created[_key(sheet_spec.name)], sheet_spec)
-    _settle_active(wb, old_active, old_active_key, created, spec)
-
-
-def _key(name: str) -> str:
-    """Excel compares sheet names case-insensitively."""
-    return name.casefold()
-
-
-def _plan_order(sheets, spec: WorkbookSpec, before: str | None) -> list:
-    """The final tab order: kept worksheets, and spec sheet keys (str) where new tabs go."""
-    wanted = [_key(s.name) for s in spec.sheets]
-    removed = {_key(n) for n in spec.remove} | set(wanted)
-    before_key = _key(before) if before else None
-    order: list = []
-    placed: set[str] = set()
-    insert_at = None
-    for ws in sheets:
-        k = _key(ws.title)
-        if k == before_key:
-            insert_at = len(order)
-        if k in wanted and k not in placed:
-            order.append(k)  # the new tab takes the old one's place
-            placed.add(k)
-        elif k not in removed:
-            order.append(ws)
-    rest = [k for k in wanted if k not in placed]
-    if insert_at is None:
-        insert_at = len(order)
-    order[insert_at:insert_at] = rest
-    return order
-
-
-def _settle_active(wb, old_active, old_active_key, created: dict, spec: WorkbookSpec) -> None:
-    """Keep the user's active tab (or its replacement); exactly one tab is selected.
-
-    Two selected tabs would open as a group in Excel, where typing edits both.
-    """
-    target = None
-    if old_active is not None and old_active in wb._sheets:
-        target = old_active
-    elif old_active_key in created:
-        target = created[old_active_key]
-    candidates = [created[_key(s.name)] for s in spec.sheets] + list(wb._sheets)
-    if target is None or target.sheet_state != "visible":
-        target = next((ws for ws in candidates if ws.sheet_state == "visible"), None)
-    if target is None:
-        raise XlreportsError("工作簿中至少要有一个可见的工作表")
-    wb.active = target
+            render_sheet(created[sheet_spec.name], sheet_spec)
+    # Exactly one tab selected: two would open as a group in Excel, where typing edits both.
+    wb.active = wb._sheets[tabs.active_index]
     for ws in wb.worksheets:
-        ws.sheet_view.tabSelected = ws is target
-
-
-def check_sheet_name(name: str) -> None:
-    """Raise XlreportsError when Excel would refuse ``name`` as a sheet name.
-
-    >>> check_sheet_name("考核表-张三")
-    >>> check_sheet_name("a/b")
-    Traceback (most recent call last):
-    ...
-    xlreports.errors.XlreportsError: 工作表名称“a/b”无效：不能为空、最多 31 个字符、不能含 [ ] : * ? / \\、不能以单引号开头或结尾、不能叫 History
-    """
-    if (not name or len(name) > 31 or _BAD_SHEET_CHARS.search(name)
-            or name.startswith("'") or name.endswith("'") or _key(name) == "history"):
-        raise XlreportsError(
-            f"工作表名称“{name}”无效：不能为空、最多 31 个字符、"
-            "不能含 [ ] : * ? / \\、不能以单引号开头或结尾、不能叫 History")
-
-
-def _check_spec_names(spec: WorkbookSpec) -> None:
-    seen: set[str] = set()
-    for sheet_spec in spec.sheets:
-        check_sheet_name(sheet_spec.name)
-        if _key(sheet_spec.name) in seen:
-            raise XlreportsError(f"工作表名称“{sheet_spec.name}”重复")
-        seen.add(_key(sheet_spec.name))
+        ws.sheet_view.tabSelected = ws.title == tabs.active
 
 
 # --------------------------------------------------------------------------- sheet
@@ -223,7 +135,7 @@ def _rename(ws, name: str) -> None:
     """Name ``ws``; openpyxl would quietly make a clashing name "汇总1", so refuse instead."""
     check_sheet_name(name)
     book = ws.parent
-    if book is not None and any(_key(other.title) == _key(name)
+    if book is not None and any(sheet_key(other.title) == sheet_key(name)
                                 for other in book._sheets if other is not ws):
         raise XlreportsError(f"工作簿中已有名为“{name}”的工作表")
     ws.title = name
@@ -262,9 +174,9 @@ def _render_into(ws, spec: SheetSpec) -> None:
     for chart in spec.charts:
         ws.add_chart(_build_chart(ws, chart), chart.anchor)
     for fmt in spec.conditional_formats:
-        ws.conditional_formatting.add(fmt.range, _conditional_rule(fmt))
+        ws.conditional_formatting.add(fmt.range, conditional_rule(fmt))
     for validation in spec.validations:
-        ws.add_data_validation(_data_validation(validation))
+        ws.add_data_validation(data_validation(validation))
 
 
 def _merge(ws, r1: int, c1: int, r2: int, c2: int) -> None:
@@ -309,40 +221,10 @@ def _put_value(cell, spec_cell: Cell) -> None:
         cell.value = formula if formula.startswith("=") else "=" + formula
         cell.data_type = "f"
         return
-    value = spec_cell.value
-    if value is None:
-        return
-    if isinstance(value, str):
-        cell.value = _clean_text(value)
-        # openpyxl would read "=HYPERLINK(..)" or "#N/A" as a formula / error: undo that.
-        cell.data_type = "s"
-        if value.startswith(FORMULA_LEADS):
-            # As if typed with a leading ': stays text even when someone edits the cell.
-            cell.quotePrefix = True
-    elif isinstance(value, float) and not math.isfinite(value):
-        return  # Excel has no NaN/inf; "nan" in the XML makes the file unreadable
-    elif isinstance(value, datetime) and value.tzinfo is not None:
-        cell.value = value.replace(tzinfo=None)  # Excel has no time zones; keep wall time
-    else:
-        cell.value = value
-
-
-def _clean_text(text: str) -> str:
-    """Drop control characters Excel can't store (they arrive in pasted buyer notes)."""
-    if ILLEGAL_CHARACTERS_RE.search(text):
-        return ILLEGAL_CHARACTERS_RE.sub("", text)
-    return text
+    _put_table_value(cell, spec_cell.value)
 
 
 # --------------------------------------------------------------------------- tables
-
-
-def table_column_style(block: TableBlock, j: int) -> Style | None:
-    """The data style of column ``j``: ``styles[j]``, or INPUT for an unstyled input column."""
-    style = block.styles[j] if j < len(block.styles) else None
-    if style is None and block.headers[j] in block.input_columns:
-        return INPUT
-    return style
 
 
 def _write_tables(ws, spec: SheetSpec) -> None:
@@ -374,21 +256,17 @@ def _write_tables(ws, spec: SheetSpec) -> None:
 
 
 def _put_table_value(cell, value) -> None:
-    if value is None:
+    """As plan.cell_value says: every str is text (quote-prefixed when it looks like a formula)."""
+    kind, value, _, quote = cell_value(value)
+    if kind == "blank":
         return
-    if type(value).__module__ == "numpy" and hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, str):
-        cell.value = _clean_text(value)
+    cell.value = value
+    if kind == "text":
+        # openpyxl would read "=HYPERLINK(..)" or "#N/A" as a formula / error: undo that.
         cell.data_type = "s"
-        if value.startswith(FORMULA_LEADS):
+        if quote:
+            # As if typed with a leading ': stays text even when someone edits the cell.
             cell.quotePrefix = True
-    elif isinstance(value, float) and not math.isfinite(value):
-        return
-    elif isinstance(value, datetime) and value.tzinfo is not None:
-        cell.value = value.replace(tzinfo=None)
-    else:
-        cell.value = value
 
 
 def _write_dimensions(ws, spec: SheetSpec) -> None:
@@ -474,10 +352,7 @@ def _border(kind: str | None) -> Border:
 def _write_page_setup(ws, page: PageSetup) -> None:
     """A4, fit to N pages wide, margins in cm, header/footer, print titles."""
     setup = ws.page_setup
-    paper = PAPER_SIZES.get(page.paper.upper())
-    if paper is None:
-        raise ValueError(f"unknown paper size {page.paper!r}; known: {sorted(PAPER_SIZES)}")
-    setup.paperSize = paper
+    setup.paperSize = paper_size(page.paper)
     setup.orientation = page.orientation
     setup.fitToWidth = page.fit_width
     setup.fitToHeight = page.fit_height  # 0: as many pages tall as needed
@@ -497,12 +372,8 @@ def _write_page_setup(ws, page: PageSetup) -> None:
 
 
 def _margins(margins_cm: tuple[float, float, float, float]) -> PageMargins:
-    top, right, bottom, left = margins_cm
-    # Header/footer sit halfway into the margin so they never overlap the body.
-    return PageMargins(top=top / CM_PER_INCH, right=right / CM_PER_INCH,
-                       bottom=bottom / CM_PER_INCH, left=left / CM_PER_INCH,
-                       header=min(0.8, top / 2) / CM_PER_INCH,
-                       footer=min(0.8, bottom / 2) / CM_PER_INCH)
+    m = margins(margins_cm)
+    return PageMargins(left=m.left, right=m.right, top=m.top, bottom=m.bottom, header=m.header, footer=m.footer)
 
 
 def _write_header_footer(ws, page: PageSetup) -> None:
@@ -564,50 +435,3 @@ def _series(ws, category_col: int, spec):
     # Categories are names (客服, 指标): a string reference, not openpyxl's default numRef.
     series.cat = AxDataSource(strRef=StrRef(f=str(categories)))
     return series
-
-
-# --------------------------------------------------------------------------- rules
-
-
-def _conditional_rule(spec: ConditionalFormat):
-    if spec.kind == "color_scale":
-        return ColorScaleRule(start_type="min", start_color=SCALE_LOW,
-                              mid_type="percentile", mid_value=50, mid_color=SCALE_MID,
-                              end_type="max", end_color=SCALE_HIGH)
-    if spec.kind == "formula":
-        if not spec.formula:
-            raise ValueError(f"conditional format on {spec.range} needs a formula")
-        style = spec.style or Style()
-        return FormulaRule(formula=[spec.formula.lstrip("=")],
-                           fill=_fill(style.fill) if style.fill else None,
-                           font=_rule_font(style))
-    if spec.kind == "data_bar":
-        return DataBarRule(start_type="num", start_value=0, end_type="max",
-                           color=DATA_BAR_COLOR, showValue=True)
-    raise ValueError(f"unknown conditional format kind {spec.kind!r}")
-
-
-def _rule_font(style: Style) -> Font | None:
-    """Only what the style changes, so the rule doesn't reset the cell's own font."""
-    if not (style.bold or style.italic or style.color):
-        return None
-    return Font(b=style.bold or None, i=style.italic or None, color=style.color)
-
-
-def _data_validation(spec: DataValidation) -> XlDataValidation:
-    """A drop-down with a literal list: '"优秀,良好,合格"'."""
-    for choice in spec.choices:
-        if "," in choice:
-            raise XlreportsError(f"下拉选项“{choice}”不能包含英文逗号")
-    listed = ",".join(choice.replace('"', '""') for choice in spec.choices)
-    if len(listed) > _MAX_LIST_CHARS:
-        raise XlreportsError(
-            f"{spec.range} 的下拉选项合计超过 {_MAX_LIST_CHARS} 个字符，Excel 无法保存")
-    validation = XlDataValidation(
-        type="list", formula1=f'"{listed}"', allow_blank=True,
-        showInputMessage=True, showErrorMessage=True,
-        errorTitle="输入无效", error="请从下拉列表中选择")
-    if spec.prompt:
-        validation.prompt = spec.prompt[:_MAX_PROMPT_CHARS]
-    validation.add(spec.range)
-    return validation
