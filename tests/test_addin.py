@@ -46,10 +46,10 @@ from xlreports.layout.spec import (
     WorkbookSpec,
 )
 from xlreports.excel.write import openpyxl_render
+from xlreports.excel.read.live import XlwingsRows
 from xlreports.excel.write.live import (
     XLWINGS_API_USED,
     XLWINGS_COM_USED,
-    XlwingsRows,
     apply_workbook_spec,
     render_sheet,
 )
@@ -785,7 +785,9 @@ def test_engine_layouts_cli_and_jobs_do_not_import_xlwings():
     modules = ["xlreports.cli", "xlreports.jobs.appraise", "xlreports.jobs.archive", "xlreports.jobs.init",
                "xlreports.excel.write.openpyxl_render", "xlreports.excel.write.xlsx_stream", "xlreports.excel.read.source",
                "xlreports.excel.read.tables", "xlreports.samples", "xlreports.excel.read.orders", "xlreports.excel.write.workbook_io",
-               "xlreports.errors", "xlreports.addin.entry"]  # addin: xlwings only when Excel calls without a book
+               "xlreports.errors", "xlreports.addin.entry", "xlreports.excel.read.live", "xlreports.excel.read.csv_text",
+               "xlreports.excel.read.values", "xlreports.excel.read.order_files", "xlreports.excel.read.order_cleaning",
+               "xlreports.excel.read.xlsx_scan", "xlreports.model.orders", "xlreports.model.fields"]  # addin: xlwings only when Excel calls without a book
     for pkg in ("layout", "engine", "engine/customers", "schemes"):
         for path in sorted((ROOT / "xlreports" / pkg).glob("*.py")):
             name = "xlreports." + pkg.replace("/", ".") + ("" if path.stem == "__init__" else "." + path.stem)
