@@ -6,12 +6,15 @@ import datetime as dt
 import time
 
 import pytest
+import fake_xlwings as fx
 from openpyxl import Workbook
 
 from xlreports.errors import InputErrors, Problem, XlreportsError
 from xlreports.excel.read import csv_text
 from xlreports.excel.read.orders import OrderSource, read_orders
-from xlreports.excel.read.source import SheetRows, read_sheet_rows, rows_from_worksheet, sheet_names
+from xlreports.excel.read.live import XlwingsRows
+from xlreports.excel.read.source import (RowsSource, SheetRows, WorkbookRows, read_sheet_rows, rows_from_worksheet,
+                                        sheet_names)
 from xlreports.excel.read.tables import coerce, read_agent_table, read_table
 from xlreports.excel.read.values import parse_number
 
@@ -165,6 +168,25 @@ def test_utf8_bom_csv_and_tab_separated_utf16(tmp_path):
     assert t.records[0].values == {"客服": "张三", "月份": "2026-10", "询单人数": 12}
     tab = write_csv(tmp_path / "qianniu.csv", [["客服", "询单人数"], ["张三", "12"]], "utf-16", delimiter="\t")
     assert read_sheet_rows(tab).rows == [["客服", "询单人数"], ["张三", "12"]]
+
+
+# ---------------------------------------------------------------- one rows-source protocol
+
+
+def test_file_and_live_workbooks_are_one_kind_of_rows_source(tmp_path):
+    path = write_xlsx(tmp_path / "shop.xlsx", {"说明": [["x"]], "客服数据": [["客服", "询单人数"], ["张三", 12]],
+                                               "订单报表": [["订单编号", "买家会员名"], ["1", 123]]})
+    with WorkbookRows(path) as file, XlwingsRows(fx.book_from_openpyxl(path)) as live:
+        for book in (file, live):
+            assert isinstance(book, RowsSource)
+            assert book.names == ["说明", "客服数据", "订单报表"] and book.find(" 客服数据 ") == "客服数据"
+            assert book.rows("客服数据") == SheetRows("客服数据", [["客服", "询单人数"], ["张三", 12]])
+            assert book.frame("订单报表").rows() == [("1", "123")]  # 买家会员名 read as text
+            assert book.frame("没有") is None
+            assert [(s.path.name, s.sheet) for s in book.order_sources()] == [("shop.xlsx", "订单报表")]
+            with pytest.raises(InputErrors) as e:
+                book.rows("十月")
+            assert str(e.value) == "十月: 找不到工作表「十月」；工作簿中有：说明、客服数据、订单报表"
 
 
 # ---------------------------------------------------------------- one CSV decoder, both readers

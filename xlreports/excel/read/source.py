@@ -1,9 +1,9 @@
 """Workbook → raw rows: the one rows-source protocol, and its file implementation (.xlsx/.xlsm or CSV).
 
 ``RowsSource`` is what every job reads a workbook through: :class:`WorkbookRows` for a file,
-:class:`xlreports.excel.read.live.XlwingsRows` for a book open in Excel. Nothing here interprets the values; :mod:`xlreports.excel.read.tables` finds the header
-and coerces types. Every failure is an :class:`XlreportsError` with a message
-for the user, never a zipfile or openpyxl traceback.
+:class:`xlreports.excel.read.live.XlwingsRows` for a book open in Excel. Nothing here interprets
+the values; :mod:`xlreports.excel.read.tables` finds the header and coerces types. Every failure
+is an :class:`XlreportsError` with a message for the user, never a zipfile or openpyxl traceback.
 
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "客服.csv"
@@ -16,10 +16,11 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from xlreports.errors import InputErrors, Problem, XlreportsError
 from xlreports.excel.read import csv_text
+from xlreports.model.fields import canonical
 from xlreports.model.orders import BUYER, is_order_sheet
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
@@ -60,6 +61,7 @@ class OrderSource:
         return f"{self.path.name}:{self.sheet}" if self.sheet else self.path.name
 
 
+@runtime_checkable
 class RowsSource(Protocol):
     """A workbook as the jobs read it, whatever holds it (a file, a CSV, a book open in Excel).
 
@@ -232,8 +234,6 @@ def _read_csv(path: Path) -> list[list[object]]:
 
 
 def _known_header(text: str) -> bool:
-    from xlreports.model.fields import canonical
-
     return canonical(text) is not None
 
 
