@@ -26,7 +26,7 @@ from xlreports.engine.customers import (
     tier_changes,
     tier_table,
 )
-from xlreports.engine.customers.archive import ORDER_COLUMNS
+from xlreports.engine.customers.archive import ORDER_SCHEMA as ORDER_COLUMNS
 
 TODAY = date(2026, 10, 1)
 OK = "交易成功"

@@ -6,11 +6,17 @@ import datetime as dt
 import time
 
 import pytest
+import fake_xlwings as fx
 from openpyxl import Workbook
 
 from xlreports.errors import InputErrors, Problem, XlreportsError
-from xlreports.excel.read.source import SheetRows, read_sheet_rows, rows_from_worksheet, sheet_names
+from xlreports.excel.read import csv_text
+from xlreports.excel.read.orders import OrderSource, read_orders
+from xlreports.excel.read.live import XlwingsRows
+from xlreports.excel.read.source import (RowsSource, SheetRows, WorkbookRows, read_sheet_rows, rows_from_worksheet,
+                                        sheet_names)
 from xlreports.excel.read.tables import coerce, read_agent_table, read_table
+from xlreports.excel.read.values import parse_number
 
 
 # ---------------------------------------------------------------- fixture files
@@ -162,6 +168,110 @@ def test_utf8_bom_csv_and_tab_separated_utf16(tmp_path):
     assert t.records[0].values == {"客服": "张三", "月份": "2026-10", "询单人数": 12}
     tab = write_csv(tmp_path / "qianniu.csv", [["客服", "询单人数"], ["张三", "12"]], "utf-16", delimiter="\t")
     assert read_sheet_rows(tab).rows == [["客服", "询单人数"], ["张三", "12"]]
+
+
+# ---------------------------------------------------------------- one rows-source protocol
+
+
+def test_file_and_live_workbooks_are_one_kind_of_rows_source(tmp_path):
+    path = write_xlsx(tmp_path / "shop.xlsx", {"说明": [["x"]], "客服数据": [["客服", "询单人数"], ["张三", 12]],
+                                               "订单报表": [["订单编号", "买家会员名"], ["1", 123]]})
+    with WorkbookRows(path) as file, XlwingsRows(fx.book_from_openpyxl(path)) as live:
+        for book in (file, live):
+            assert isinstance(book, RowsSource)
+            assert book.names == ["说明", "客服数据", "订单报表"] and book.find(" 客服数据 ") == "客服数据"
+            assert book.rows("客服数据") == SheetRows("客服数据", [["客服", "询单人数"], ["张三", 12]])
+            assert book.frame("订单报表").rows() == [("1", "123")]  # 买家会员名 read as text
+            assert book.frame("没有") is None
+            assert [(s.path.name, s.sheet) for s in book.order_sources()] == [("shop.xlsx", "订单报表")]
+            with pytest.raises(InputErrors) as e:
+                book.rows("十月")
+            assert str(e.value) == "十月: 找不到工作表「十月」；工作簿中有：说明、客服数据、订单报表"
+
+
+# ---------------------------------------------------------------- one CSV decoder, both readers
+
+ORDER_TEXT = "订单编号{s}买家会员名{s}买家实付金额\n1{s}甲{s}{a}\n2{s}乙{s}7\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16", "utf-16-le-bom", "utf-16-be-bom"])
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_one_csv_decoder_for_agent_tables_and_orders(tmp_path, encoding, sep):
+    """The same bytes read the same by the table reader and the order reader: every encoding, both separators."""
+    amount = '"1,234.50"' if sep == "," else "1,234.50"  # a tab file does not quote the comma
+    text = ORDER_TEXT.format(s=sep, a=amount)
+    if encoding.endswith("-bom"):
+        codec = encoding[:-4]
+        data = (b"\xff\xfe" if codec == "utf-16-le" else b"\xfe\xff") + text.encode(codec)
+    else:
+        data = text.encode(encoding)
+    path = tmp_path / "ExportOrderList.csv"
+    path.write_bytes(data)
+    assert read_sheet_rows(path).rows == [["订单编号", "买家会员名", "买家实付金额"], ["1", "甲", "1,234.50"],
+                                          ["2", "乙", "7"]]
+    assert read_orders([OrderSource(path)]).orders.select("订单编号", "买家会员名", "买家实付金额").rows() == [
+        ("1", "甲", 1234.5), ("2", "乙", 7.0)]
+
+
+@pytest.mark.parametrize("text, known, expected", [
+    ("客服,询单人数\n张三,12\n", None, ","),
+    ("客服\t询单人数\n张三\t12\n", None, "\t"),
+    ("淘宝订单导出\t\n导出时间：2026-10-31\n订单编号\t买家会员名\t实付金额\n", None, "\t"),  # title lines
+    ("报表,十月\n订单编号\t买家会员名\t实付金额\n", None, "\t"),  # a comma in the title line
+    ("订单编号\t金额\n1\t1,234.50\n", None, "\t"),  # tie on width: the first line decides
+    ("客服\t金额\n甲\t1,234,567\n", {"客服", "金额"}.__contains__, "\t"),  # known headers first
+    ('订单编号,商品标题\n1,"a\tb\tc\td"\n', None, ","),  # tabs inside a quoted field
+    ("订单编号\n\t3268\n", None, ","),  # one column, an id written "\t3268": a tie is a comma
+    ("", None, ","),
+])
+def test_separator_rule(text, known, expected):
+    assert csv_text.separator(text, known) == expected
+
+
+def test_csv_decoder_refuses_binary_and_keeps_big_files_in_chunks():
+    with pytest.raises(csv_text.NotText):
+        csv_text.decode(b"\x00\xff\x00\xfe binary")
+    with pytest.raises(csv_text.NotText):
+        csv_text.decode("客服\n".encode() + b"\x00" * 3)  # a NUL anywhere in a small file
+    with pytest.raises(csv_text.NotText):
+        csv_text.to_utf8(b"\xff\xfe\x00\xd8")  # a UTF-16 BOM, then a lone surrogate
+    big = ("订单编号,买家会员名\n" + "1,张三\n" * 200_000).encode("gbk")
+    utf8 = csv_text.to_utf8(big)
+    assert utf8 == big.decode("gbk").encode()
+    head = csv_text.head(utf8)
+    assert len(head.encode()) <= csv_text.HEAD_BYTES and head.endswith("\n")
+
+
+# ---------------------------------------------------------------- one parser of numbers written as text
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("1,234.50", (1234.5, False)), ("１，２３４．５", (1234.5, False)), ('="123"', (123, False)), ("'182", (182, False)),
+    ("75%", (0.75, True)), ("75.5 ％", (0.755, True)), ("¥34.00", (34.0, False)), ("￥34", (34, False)),
+    ("$5", (5, False)), ("34元", (34, False)), ("-¥3", (-3, False)), ("¥-3", (-3, False)), ("−3", (-3, False)),
+    ("1 234", (1234, False)), ("1e3", (1000.0, False)), (".5", (0.5, False)), ("", (None, False)),
+    ("null", (None, False)), ("—", (None, False)), ("#N/A", (None, False)), ("#DIV/0!", (None, False)),
+])
+def test_parse_number(raw, expected):
+    value = parse_number(raw)
+    assert value == expected and type(value[0]) is type(expected[0])
+
+
+@pytest.mark.parametrize("raw", ["nan", "inf", "abc", "12元件", "三十四", "75%元", "1.2.3", "¥", "--5", "0x10"])
+def test_parse_number_refuses(raw):
+    with pytest.raises(ValueError, match="^应为数字$"):
+        parse_number(raw)
+
+
+def test_order_amounts_use_the_same_number_parser(tmp_path):
+    """Amounts polars' cast rejects go through parse_number; percents and nan are no amounts."""
+    values = ["¥34.00", "34元", "１２３４．５", "−5", "1 234", "#DIV/0!", "nan", "75%", "inf"]
+    path = tmp_path / "o.csv"
+    path.write_text("订单编号,买家实付金额\n" + "".join(f"{i},{v}\n" for i, v in enumerate(values)), encoding="utf-8")
+    intake = read_orders([OrderSource(path)])
+    assert intake.orders.select("订单编号", "买家实付金额").rows() == [
+        ("0", 34.0), ("1", 34.0), ("2", 1234.5), ("3", -5.0), ("4", 1234.0), ("5", None)]
+    assert [(p.cell, p.found) for p in intake.skipped] == [("B8", "nan"), ("B9", "75%"), ("B10", "inf")]
 
 
 # ---------------------------------------------------------------- headers

@@ -14,6 +14,7 @@ import xlsxwriter
 from xlreports.errors import XlreportsError
 from xlreports.excel.read.orders import OrderSource, read_orders
 from xlreports.excel.read import xlsx_scan
+from xlreports.excel.read.xlsx_scan import shared_strings, slow
 from xlreports.excel.read.xlsx_scan import XlsxFormatError, XlsxParseError, read_sheet_strings, sheet_names
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -144,8 +145,8 @@ def test_canonical_files_take_the_fast_path(tmp_path, monkeypatch):
     def general(*args, **kwargs):
         raise AssertionError("the general path ran")
 
-    monkeypatch.setattr(xlsx_scan._SlowPath, "cells", general)
-    monkeypatch.setattr(xlsx_scan, "_rich_text", general)  # the general shared-strings path needs it
+    monkeypatch.setattr(slow.SlowPath, "cells", general)
+    monkeypatch.setattr(shared_strings, "rich_text", general)  # the general shared-strings path needs it
     for i, constant_memory in enumerate((True, False)):
         path = write_xlsxwriter(tmp_path / f"{i}.xlsx", ROWS, constant_memory=constant_memory)
         assert rows_of(read_sheet_strings(path, max_header_rows=2, chunk_size=16)[1]) == BODY

@@ -70,7 +70,7 @@ def init_scheme(book=None, *, scheme: str = "A", com: bool | None = None) -> Out
         from xlreports.jobs.init import DATA_SHEET, data_template
         from xlreports.layout.scheme_sheet import scheme_sheet
         from xlreports.layout.spec import WorkbookSpec
-        from xlreports.excel.write.live import XlwingsRows
+        from xlreports.excel.read.live import XlwingsRows
         from xlreports.rules.scheme_files import resolve_scheme
         from xlreports.rules.scheme_rows import SHEET_NAME
 
@@ -102,7 +102,7 @@ def appraise(book=None, *, month: str | None = None, com: bool | None = None) ->
 
     def job(ui: "_Ui") -> Outcome:
         from xlreports.jobs.appraise import AppraiseOptions, plan_appraisal
-        from xlreports.excel.write.live import XlwingsRows
+        from xlreports.excel.read.live import XlwingsRows
 
         chosen = month or month_from_name(book)
         ui.status("正在读取并计算…")
@@ -140,7 +140,8 @@ def _archive_job(ui: "_Ui", book, orders, today, com, *, only_care: bool) -> Out
     from xlreports.jobs import archive as archive_job
     from xlreports.layout.archive_sheets import CARE_SHEET
     from xlreports.layout.spec import WorkbookSpec
-    from xlreports.excel.write.live import XlwingsRows, default_com
+    from xlreports.excel.read.live import XlwingsRows
+    from xlreports.excel.write.live import default_com
 
     com = default_com() if com is None else com
     notes: list[str] = []

@@ -148,7 +148,7 @@ def _fingerprint(rows: list[list[Any]]) -> str:
 
 def _cached_rules(book, sheet_name: str, parse: Callable[[list[list[Any]], str], Any], default: Callable[[], Any]):
     """Parsed rules of ``sheet_name`` in ``book``: cached per workbook name + hash of the sheet's values."""
-    from xlreports.excel.write.live import XlwingsRows
+    from xlreports.excel.read.live import XlwingsRows
 
     book_name = book.name
     key = (book_name, sheet_name)

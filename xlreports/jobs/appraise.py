@@ -105,8 +105,8 @@ def appraise(book: str | Path, opts: AppraiseOptions | None = None) -> AppraiseR
 def plan_appraisal(wb, opts: AppraiseOptions, *, shop: str, is_csv: bool = False) -> AppraiseReport:
     """Read, check and compute everything, and lay out the sheets — without writing anything.
 
-    ``wb`` is anything with ``names``, ``find(name)`` and ``rows(name) -> SheetRows``: a file opened
-    with ``sources.WorkbookRows``, or a live Excel workbook (``render.xlwings_render``). The report's
+    ``wb`` is a :class:`~xlreports.excel.read.source.RowsSource`: a file opened with ``WorkbookRows``,
+    or a live Excel workbook (:class:`~xlreports.excel.read.live.XlwingsRows`). The report's
     ``book`` holds the sheet specs to render; ``output`` and ``backup`` are set by the writer.
     """
     labels = Labels(opts.lang)

@@ -18,6 +18,7 @@ from xlreports.errors import Problem, XlreportsError
 from xlreports.layout import archive_sheets as views
 from xlreports.layout.spec import SheetSpec
 from xlreports.layout.membership_sheet import membership_sheet
+from xlreports.model.orders import BUYER
 from xlreports.rules.membership_rows import SHEET_NAME as RULES_SHEET, parse_membership_rows
 from xlreports.excel.read.source import WorkbookRows
 from xlreports.jobs.timing import PhaseClock
@@ -89,9 +90,9 @@ def archive(book: str | Path, opts: ArchiveOptions | None = None) -> ArchiveRepo
 def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport, list[SheetSpec]]:
     """Read, compute and lay out the customer tabs without writing anything.
 
-    ``wb`` is the workbook as a rows source (``names``, ``find``, ``rows``, ``frame`` for big sheets,
-    ``order_sources`` for pasted exports): ``sources.WorkbookRows`` for a file, the live-Excel reader
-    in ``render.xlwings_render`` for the add-in; None for a workbook that does not exist yet.
+    ``wb`` is the workbook as a :class:`~xlreports.excel.read.source.RowsSource` (``frame`` for big
+    sheets, ``order_sources`` for pasted exports): ``WorkbookRows`` for a file, ``XlwingsRows``
+    (:mod:`xlreports.excel.read.live`) for the add-in; None for a workbook that does not exist yet.
     """
     import polars as pl
 
@@ -110,8 +111,8 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
                              "或把导出粘贴到工作簿中名称以「订单」开头的工作表")
     intake = read_orders(sources)
     if not intake.has_buyer:
-        raise XlreportsError("订单导出中没有「买家会员名」列（新版导出不含买家信息），无法按买家建立客户档案。"
-                             "请在卖家中心导出含买家会员名的订单报表。")
+        raise XlreportsError(f"订单导出中没有「{BUYER}」列（新版导出不含买家信息），无法按买家建立客户档案。"
+                             f"请在卖家中心导出含{BUYER}的订单报表。")
     clock.tick("读取订单")
 
     state = _read_state(wb) if wb is not None else _State()
@@ -125,7 +126,7 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
     arch = arch_engine.build_archive(orders, today)
     arch = tiers.assign_tiers(arch, rules, today, state.previous_tiers, orders=orders)
     scored = segments.rfm(arch, today)
-    arch = arch.join(scored.select(["买家会员名", "R分", "F分", "M分", "客户分群"]), on="买家会员名", how="left")
+    arch = arch.join(scored.select([BUYER, "R分", "F分", "M分", "客户分群"]), on=BUYER, how="left")
     arch = arch.with_columns(pl.col("会员等级").fill_null(NON_MEMBER))
     members = arch.filter(pl.col("购买次数") > 0)
     reminders = care.due_reminders(orders, arch, rules, today, shop, opts.templates)
@@ -141,7 +142,7 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
     table, kept = _merge_archive(arch, state.archive, staff_cols, opts.mask)
     columns = {c: table.get_column(c) for c in table.columns}
 
-    detail_cols = ["买家会员名", "距今天数", "购买次数", "累计消费", "R分", "F分", "M分", "客户分群"]
+    detail_cols = [BUYER, "距今天数", "购买次数", "累计消费", "R分", "F分", "M分", "客户分群"]
     detail = {c: scored.get_column(c) for c in detail_cols if c in scored.columns}
     sheets: list[SheetSpec] = [
         views.archive_sheet(columns, staff_cols, table.height),
@@ -189,13 +190,13 @@ def _read_state(wb) -> _State:
     if wb.find(views.AFTERSALES_SHEET):
         state.cases = _read_cases(wb.rows(views.AFTERSALES_SHEET))
     old = wb.frame(views.ARCHIVE_SHEET) if wb.find(views.ARCHIVE_SHEET) else None
-    if old is not None and "买家会员名" in old.columns:
-        old = old.filter(pl.col("买家会员名").is_not_null())
+    if old is not None and BUYER in old.columns:
+        old = old.filter(pl.col(BUYER).is_not_null())
         state.archive = old
         known = set(views.COMPUTED) | set(views.STAFF)
         state.extra_columns = [c for c in old.columns if c not in known and not c.startswith("__UNNAMED")]
         if "会员等级" in old.columns:
-            tiers = old.select(["买家会员名", "会员等级"]).drop_nulls()
+            tiers = old.select([BUYER, "会员等级"]).drop_nulls()
             state.previous_tiers = {b: t for b, t in tiers.iter_rows() if t and t != NON_MEMBER}
     if wb.find(views.TIER_HISTORY_SHEET):
         state.tier_history = wb.frame(views.TIER_HISTORY_SHEET)
@@ -207,7 +208,7 @@ def _read_care(rows) -> dict[tuple, tuple]:
     carried = {}
     for rec in table:
         if rec.get("处理人") or rec.get("处理结果"):
-            key = (rec.get("买家会员名"), rec.get("场景"), rec.get("订单编号") or "")
+            key = (rec.get(BUYER), rec.get("场景"), rec.get("订单编号") or "")
             carried[key] = (rec.get("处理人"), rec.get("处理结果"), rec)
     return carried
 
@@ -220,7 +221,7 @@ def _read_cases(rows) -> list[dict[str, Any]]:
 def _read_small(rows, names: list[str]) -> list[dict[str, Any]]:
     """Rows of a small generated sheet by header name, values as typed (no coercion)."""
     data = rows.rows
-    header_index = next((i for i, r in enumerate(data[:5]) if "买家会员名" in [str(v).strip() for v in r if v]), None)
+    header_index = next((i for i, r in enumerate(data[:5]) if BUYER in [str(v).strip() for v in r if v]), None)
     if header_index is None:
         return []
     header = [str(v).strip() if v is not None else "" for v in data[header_index]]
@@ -252,9 +253,9 @@ def _merge_archive(arch, old, staff_cols: list[str], mask: bool):
         carry = [c for c in staff_cols if c in old.columns]
         if carry:
             # as read (text, number or date): a cast to text would turn 30 into "30.0"
-            staff = old.select(["买家会员名", *carry]).unique("买家会员名", keep="first")
-            table = table.join(staff, on="买家会员名", how="left")
-        absent = old.join(arch.select("买家会员名"), on="买家会员名", how="anti")
+            staff = old.select([BUYER, *carry]).unique(BUYER, keep="first")
+            table = table.join(staff, on=BUYER, how="left")
+        absent = old.join(arch.select(BUYER), on=BUYER, how="anti")
         kept = absent.height
         if kept:
             cols = [c for c in table.columns if c in absent.columns]
@@ -278,7 +279,7 @@ def _tier_view(arch, members, orders, rules, today, previous, period) -> views.T
     suggested = tiers.thresholds_for_shares(spends, rules) or [None] * len(rules.tiers)
     resulting = tiers.shares_for_thresholds(spends, rules) or [None] * len(rules.tiers)
     health = [[h.name, h.value, h.definition, f"{h.window} 天"] for h in tiers.health(arch, orders, rules, today)]
-    current = dict(arch.select(["买家会员名", "会员等级"]).iter_rows())
+    current = dict(arch.select([BUYER, "会员等级"]).iter_rows())
     changes = [[c.buyer, c.old or "", c.new or "", c.direction]
                for c in tiers.tier_changes(previous, current, rules) if previous]
     return views.TierView(rules.mode_label, table,
@@ -295,15 +296,15 @@ def _tier_history(old, previous: dict[str, str], arch, period: str) -> dict[str,
     import polars as pl
 
     names = list(views.TIER_HISTORY_COLUMNS)
-    current = arch.select(["买家会员名", "会员等级", "累计消费"]).filter(pl.col("会员等级") != "非会员")
-    prev = pl.DataFrame({"买家会员名": list(previous), "上期等级": list(previous.values())},
-                        schema={"买家会员名": pl.String, "上期等级": pl.String})
-    changed = (current.join(prev, on="买家会员名", how="left")
+    current = arch.select([BUYER, "会员等级", "累计消费"]).filter(pl.col("会员等级") != "非会员")
+    prev = pl.DataFrame({BUYER: list(previous), "上期等级": list(previous.values())},
+                        schema={BUYER: pl.String, "上期等级": pl.String})
+    changed = (current.join(prev, on=BUYER, how="left")
                .filter(pl.col("上期等级").is_null() | (pl.col("上期等级") != pl.col("会员等级")))
-               .select(pl.lit(period).alias("期间"), "买家会员名", "上期等级", pl.col("会员等级").alias("本期等级"),
+               .select(pl.lit(period).alias("期间"), BUYER, "上期等级", pl.col("会员等级").alias("本期等级"),
                        "累计消费"))
     if old is not None and set(names) <= set(old.columns):
-        kept = old.select(names).filter(pl.col("买家会员名").is_not_null())
+        kept = old.select(names).filter(pl.col(BUYER).is_not_null())
         kept = kept.with_columns([pl.col(c).cast(changed.schema[c], strict=False) for c in names])
         changed = pl.concat([kept, changed], how="vertical_relaxed")
     return {c: changed.get_column(c) for c in names}

@@ -28,6 +28,7 @@ from xlreports.layout.spec import (
     Style,
     TableBlock,
 )
+from xlreports.model.orders import BUYER
 
 ARCHIVE_SHEET = "客户档案"
 TIERS_SHEET = "会员分层"
@@ -37,16 +38,16 @@ AFTERSALES_SHEET = "售后登记"
 REPORT_SHEET = "导入报告"
 TIER_HISTORY_SHEET = "会员等级历史"
 
-KEY = "买家会员名"
+KEY = BUYER
 # Computed by the engine on every rebuild, in sheet order.
-COMPUTED = ("买家会员名", "收货人", "电话", "省", "市", "地址", "来源", "首次购买", "最近购买", "购买次数", "累计消费",
+COMPUTED = (BUYER, "收货人", "电话", "省", "市", "地址", "来源", "首次购买", "最近购买", "购买次数", "累计消费",
             "客单价", "平均回购周期(天)", "回购频次", "常购商品", "会员等级", "客户分群", "R分", "F分", "M分")
 # Typed by staff; never overwritten.
 STAFF = ("备注", "性别", "年龄段", "民族", "邮箱", "服装码数", "鞋码", "款号", "工作状况", "家庭状况", "性格", "消费习惯",
          "着装喜好", "娱乐爱好", "生活习惯", "喜欢的服务方式", "对促销信息的接受情况", "价值观")
 _FORMATS = {"首次购买": FMT_DATE, "最近购买": FMT_DATE, "累计消费": FMT_MONEY, "客单价": FMT_MONEY,
             "购买次数": "0", "回购频次": "0", "平均回购周期(天)": "0.0", "R分": "0", "F分": "0", "M分": "0"}
-_WIDTHS = {"买家会员名": 16, "收货人": 10, "电话": 14, "省": 8, "市": 9, "地址": 30, "来源": 12, "首次购买": 11,
+_WIDTHS = {BUYER: 16, "收货人": 10, "电话": 14, "省": 8, "市": 9, "地址": 30, "来源": 12, "首次购买": 11,
            "最近购买": 11, "购买次数": 8, "累计消费": 12, "客单价": 10, "常购商品": 28, "备注": 24}
 SECTION = Style(bold=True, size=12, color="1F4E78")
 
@@ -118,7 +119,7 @@ def tiers_sheet(view: TierView) -> SheetSpec:
         spec.row_heights[i] = 30
     row += 3 + len(view.health)
     row = _table(spec, row, f"【本期等级变化】（{len(view.changes)} 人，完整记录见「{TIER_HISTORY_SHEET}」）",
-                 ["买家会员名", "上期等级", "本期等级", "变化"], view.changes[:200])
+                 [BUYER, "上期等级", "本期等级", "变化"], view.changes[:200])
     spec.merge(row, 1, row, 7, "会员：至少有一笔计入消费的订单（已付款、未关闭）的买家。累计消费 = 实付金额 − 退款金额。"
                "分析一按会员累计消费从高到低排序，取各目标占比边界处买家的消费额为下限。", style=NOTE)
     spec.row_heights[row] = 30
@@ -157,7 +158,7 @@ def segments_sheet(table: list[list[Any]], detail: dict[str, Sequence[Any]] | No
     return spec
 
 
-CARE_COLUMNS = ("提醒时间", "场景", "买家会员名", "收货人", "订单编号", "商品", "金额", "话术", "处理人", "处理结果")
+CARE_COLUMNS = ("提醒时间", "场景", BUYER, "收货人", "订单编号", "商品", "金额", "话术", "处理人", "处理结果")
 CARE_INPUTS = ("处理人", "处理结果")
 
 
@@ -189,7 +190,7 @@ def care_sheet(rows: list[list[Any]], today: str) -> SheetSpec:
     return spec
 
 
-AFTERSALES_INPUTS = ("登记时间", "订单编号", "买家会员名", "问题类型", "有照片", "可二次销售", "问题描述")
+AFTERSALES_INPUTS = ("登记时间", "订单编号", BUYER, "问题类型", "有照片", "可二次销售", "问题描述")
 AFTERSALES_FILLED = ("处理方式", "运费承担", "跟进截止", "状态")
 AFTERSALES_STAFF = ("处理结果", "处理人")
 AFTERSALES_COLUMNS = AFTERSALES_INPUTS + AFTERSALES_FILLED + AFTERSALES_STAFF
@@ -235,7 +236,7 @@ def report_sheet(lines: list[tuple[str, Any]], problems: list[list[Any]]) -> She
     return spec
 
 
-TIER_HISTORY_COLUMNS = ("期间", "买家会员名", "上期等级", "本期等级", "累计消费")
+TIER_HISTORY_COLUMNS = ("期间", BUYER, "上期等级", "本期等级", "累计消费")
 
 
 def tier_history_sheet(columns: dict[str, Sequence[Any]]) -> SheetSpec:

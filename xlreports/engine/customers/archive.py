@@ -20,19 +20,13 @@ from datetime import date, datetime
 
 import polars as pl
 
-BUYER = "买家会员名"
-STATUS = "订单状态"
-PAID = "订单付款时间"
-CREATED = "订单创建时间"
+from xlreports.model.orders import (ADDRESS, BUYER, CREATED, PAID, PAID_AMOUNT, PHONE, RECEIVER, REFUND, SHOP,
+                                    SOURCE_COL, STATUS, TITLE, order_schema)
+
 NET = "净额"  # column added by counted_orders
 
-ORDER_COLUMNS: dict[str, pl.DataType] = {
-    "订单编号": pl.String(), BUYER: pl.String(), "收货人姓名": pl.String(), "联系手机": pl.String(),
-    "收货地址": pl.String(), STATUS: pl.String(), "买家实付金额": pl.Float64(), "总金额": pl.Float64(),
-    "退款金额": pl.Float64(), CREATED: pl.Datetime(), PAID: pl.Datetime(), "发货时间": pl.Datetime(),
-    "确认收货时间": pl.Datetime(), "商品标题": pl.String(), "商品数量": pl.Float64(),
-    "店铺名称": pl.String(), "_来源": pl.String(),
-}
+# every column of the canonical order frame, so that a frame missing some can be completed
+ORDER_SCHEMA: dict[str, pl.DataType] = order_schema()
 
 ARCHIVE_COLUMNS = [
     BUYER, "收货人", "电话", "省", "市", "地址", "来源", "首次购买", "最近购买", "购买次数", "累计消费",
@@ -47,7 +41,7 @@ def as_date(today: date | datetime) -> date:
 
 def complete(orders: pl.DataFrame) -> pl.DataFrame:
     """The orders with every canonical column present (missing ones added blank, of their type)."""
-    missing = [pl.lit(None, dtype=t).alias(c) for c, t in ORDER_COLUMNS.items() if c not in orders.columns]
+    missing = [pl.lit(None, dtype=t).alias(c) for c, t in ORDER_SCHEMA.items() if c not in orders.columns]
     return orders.with_columns(missing) if missing else orders
 
 
@@ -68,7 +62,7 @@ def is_counted() -> pl.Expr:
 
 def net_amount() -> pl.Expr:
     """买家实付金额 − 退款金额 (blank = 0), floored at 0."""
-    net = pl.col("买家实付金额").fill_null(0.0) - pl.col("退款金额").fill_null(0.0)
+    net = pl.col(PAID_AMOUNT).fill_null(0.0) - pl.col(REFUND).fill_null(0.0)
     return pl.max_horizontal(net, pl.lit(0.0))
 
 
@@ -121,12 +115,12 @@ def _earliest(value: pl.Expr) -> pl.Expr:
 def _favourite(counted: pl.DataFrame) -> pl.DataFrame:
     """常购商品: the 商品标题 bought most often; a tie goes to the title bought most recently."""
     per_title = (
-        counted.filter(pl.col("商品标题").is_not_null() & (pl.col("商品标题") != ""))
-        .group_by(BUYER, "商品标题")
+        counted.filter(pl.col(TITLE).is_not_null() & (pl.col(TITLE) != ""))
+        .group_by(BUYER, TITLE)
         .agg(pl.len().alias("_n"), pl.col(PAID).max().alias("_last"), pl.col("_i").max().alias("_li"))
     )
     return per_title.group_by(BUYER).agg(
-        pl.col("商品标题").sort_by(["_n", "_last", "_li"]).last().alias("常购商品")
+        pl.col(TITLE).sort_by(["_n", "_last", "_li"]).last().alias("常购商品")
     )
 
 
@@ -154,12 +148,12 @@ def build_archive(orders: pl.DataFrame, today: date | datetime) -> pl.DataFrame:
     o = _keyed(orders)
     o = o.with_columns(is_counted().alias("_c"), net_amount().alias(NET))
     counted = o.filter("_c")
-    first_source = pl.coalesce("店铺名称", "_来源")
+    first_source = pl.coalesce(SHOP, SOURCE_COL)
     spend = pl.col(NET).filter("_c").sum().round(2, mode="half_away_from_zero")
     main = o.group_by(BUYER).agg(
-        _latest("收货人姓名").alias("收货人"),
-        _latest("联系手机").alias("电话"),
-        _latest("收货地址").alias("地址"),
+        _latest(RECEIVER).alias("收货人"),
+        _latest(PHONE).alias("电话"),
+        _latest(ADDRESS).alias("地址"),
         _earliest(first_source).alias("来源"),
         pl.col(PAID).filter("_c").min().alias("首次购买"),
         pl.col(PAID).filter("_c").max().alias("最近购买"),

@@ -48,7 +48,8 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from xlreports.errors import XlreportsError
-from xlreports.engine.customers.archive import BUYER, CREATED, PAID, STATUS, complete, is_closed, is_counted, is_unpaid
+from xlreports.engine.customers.archive import complete, is_closed, is_counted, is_unpaid
+from xlreports.model.orders import BUYER, CREATED, ORDER_ID, PAID, PAID_AMOUNT, RECEIVER, STATUS, TITLE
 
 # --- day windows -------------------------------------------------------------------------------
 UNPAID_WINDOW_DAYS = 3  # 催付 for unpaid orders created up to 3 calendar days before today
@@ -91,7 +92,7 @@ VARIABLES = ("收件人", "店铺", "商品", "金额", "订单号", "天数", "
 ALIASES = {  # 千牛 / seed spellings accepted in #…# placeholders
     "收件人姓名": "收件人", "收货人": "收件人", "收货人姓名": "收件人", "店铺名称": "店铺",
     "商品名称": "商品", "商品标题": "商品", "实付金额": "金额", "订单编号": "订单号",
-    "买家会员名": "买家", "买家昵称": "买家",
+    BUYER: "买家", "买家昵称": "买家",
 }
 _HASH_PLACEHOLDER = re.compile(r"#([^#\s{}]{1,20})#")
 
@@ -215,14 +216,14 @@ def _setting(settings: object, name: str, default: float) -> float:
 
 def _frame(o: pl.DataFrame, scene: pl.Expr, due: pl.Expr, anchor: pl.Expr) -> pl.DataFrame:
     """The common shape of every scene's due rows."""
-    amount = pl.when(pl.col("买家实付金额") > 0).then(pl.col("买家实付金额")).otherwise(
-        pl.coalesce("总金额", "买家实付金额"))
+    amount = pl.when(pl.col(PAID_AMOUNT) > 0).then(pl.col(PAID_AMOUNT)).otherwise(
+        pl.coalesce("总金额", PAID_AMOUNT))
     return o.select(
         scene.cast(pl.String).alias("_scene"),
-        pl.col("订单编号").cast(pl.String),
+        pl.col(ORDER_ID).cast(pl.String),
         pl.col(BUYER),
-        pl.coalesce(pl.col("收货人姓名").str.strip_chars().replace("", None), pl.col(BUYER)).alias("_receiver"),
-        pl.col("商品标题").cast(pl.String).fill_null("").alias("_product"),
+        pl.coalesce(pl.col(RECEIVER).str.strip_chars().replace("", None), pl.col(BUYER)).alias("_receiver"),
+        pl.col(TITLE).cast(pl.String).fill_null("").alias("_product"),
         amount.cast(pl.Float64).alias("_amount"),
         due.cast(pl.Datetime("us")).alias("_due"),
         anchor.cast(pl.Datetime("us")).alias("_anchor"),
@@ -305,14 +306,14 @@ def due_reminders(orders: pl.DataFrame, archive: pl.DataFrame, settings: object,
     due = (pl.concat(frames, how="vertical_relaxed")
            .with_columns(pl.col("_scene").replace_strict(rank, default=len(rank)).alias("_rank"),
                          (pl.lit(today) - pl.col("_anchor").dt.date()).dt.total_days().alias("_days"))
-           .sort(["_due", "_rank", "订单编号", BUYER], nulls_last=True))
+           .sort(["_due", "_rank", ORDER_ID, BUYER], nulls_last=True))
     env = message_environment(templates_dir)
     reminders = []
     for row in due.iter_rows(named=True):
-        values = message_values(shop, row["_receiver"], row["_product"], row["_amount"], row["订单编号"],
+        values = message_values(shop, row["_receiver"], row["_product"], row["_amount"], row[ORDER_ID],
                                 row["_days"], row[BUYER])
         reminders.append(Reminder(
-            buyer=row[BUYER], scene=row["_scene"], order_id=row["订单编号"], due=row["_due"],
+            buyer=row[BUYER], scene=row["_scene"], order_id=row[ORDER_ID], due=row["_due"],
             message=render_message(TEMPLATES[row["_scene"]], values, env), receiver=row["_receiver"],
             product=row["_product"], amount=row["_amount"]))
     return reminders

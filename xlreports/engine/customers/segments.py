@@ -22,7 +22,8 @@ from datetime import date, datetime
 
 import polars as pl
 
-from xlreports.engine.customers.archive import BUYER, days_before
+from xlreports.engine.customers.archive import days_before
+from xlreports.model.orders import BUYER
 
 SEGMENT = "客户分群"
 

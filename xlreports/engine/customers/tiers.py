@@ -20,7 +20,8 @@ from typing import Iterable, NamedTuple
 
 import polars as pl
 
-from xlreports.engine.customers.archive import BUYER, NET, PAID, counted_orders, days_before, keyed
+from xlreports.engine.customers.archive import NET, counted_orders, days_before, keyed
+from xlreports.model.orders import BUYER, PAID
 from xlreports.model.membership import UPDOWN, MembershipRules, default_rules
 
 TIER = "会员等级"

@@ -1,8 +1,9 @@
-"""File → raw rows: read one sheet of an .xlsx/.xlsm workbook or a CSV file as plain cell values.
+"""Workbook → raw rows: the one rows-source protocol, and its file implementation (.xlsx/.xlsm or CSV).
 
-Nothing here interprets the values; :mod:`xlreports.excel.read.tables` finds the header
-and coerces types. Every failure is an :class:`XlreportsError` with a message
-for the user, never a zipfile or openpyxl traceback.
+``RowsSource`` is what every job reads a workbook through: :class:`WorkbookRows` for a file,
+:class:`xlreports.excel.read.live.XlwingsRows` for a book open in Excel. Nothing here interprets
+the values; :mod:`xlreports.excel.read.tables` finds the header and coerces types. Every failure
+is an :class:`XlreportsError` with a message for the user, never a zipfile or openpyxl traceback.
 
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "客服.csv"
@@ -13,15 +14,19 @@ SheetRows(sheet='客服', rows=[['客服', '询单人数'], ['张三', '12']])
 from __future__ import annotations
 
 import csv
-import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from xlreports.errors import InputErrors, Problem, XlreportsError
+from xlreports.excel.read import csv_text
+from xlreports.model.fields import canonical
+from xlreports.model.orders import BUYER, is_order_sheet
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old binary .xls, or an encrypted .xlsx
-_ZIP_MAGIC = b"PK"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old binary .xls, or an encrypted .xlsx
+ZIP_MAGIC = b"PK"
+FRAME_DTYPES = {BUYER: "string"}  # columns ``frame`` always reads as text (a buyer named 123 stays "123")
 
 
 @dataclass
@@ -30,6 +35,63 @@ class SheetRows:
 
     sheet: str  # sheet name (for a CSV: the file's stem)
     rows: list[list[object]]
+
+
+@dataclass
+class OrderSource:
+    """An order export: a file (.xlsx/.xlsm/.xls/.csv), or one sheet of a workbook (``sheet=None``: the first).
+
+    ``rows`` gives the sheet's cell values directly (a sheet of a live Excel workbook); ``path``
+    then only names the source.
+
+    >>> OrderSource("a/订单.xlsx", "订单报表").label
+    '订单.xlsx:订单报表'
+    """
+
+    path: Path
+    sheet: str | None = None
+    rows: list[list[object]] | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        self.path = Path(self.path)
+
+    @property
+    def label(self) -> str:
+        """How rows and problems name this source: ``file`` or ``file:sheet``."""
+        return f"{self.path.name}:{self.sheet}" if self.sheet else self.path.name
+
+
+@runtime_checkable
+class RowsSource(Protocol):
+    """A workbook as the jobs read it, whatever holds it (a file, a CSV, a book open in Excel).
+
+    - ``names``: the worksheet names, in workbook order (a CSV: one, the file's stem);
+    - ``find(name)``: the actual name of a sheet, matched exactly, else ignoring case and outer
+      spaces; None when there is none;
+    - ``rows(name)``: the sheet's cell values (:class:`SheetRows`, trailing empties trimmed);
+      InputErrors naming the sheet when it is missing;
+    - ``frame(name, dtypes=None)``: a big generated sheet as a polars DataFrame, header in row 1,
+      read column-wise (``dtypes``: columns forced to "string", default ``FRAME_DTYPES``); None
+      when the sheet is missing (or the source cannot hold one, a CSV);
+    - ``order_sources()``: the order exports pasted into sheets named 订单… / ExportOrderList…;
+    - ``close()``, and use as a context manager.
+    """
+
+    names: list[str]
+
+    def find(self, sheet: str) -> str | None: ...
+
+    def rows(self, sheet: str) -> SheetRows: ...
+
+    def frame(self, sheet: str, dtypes: dict[str, str] | None = None): ...
+
+    def order_sources(self) -> list[OrderSource]: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> "RowsSource": ...
+
+    def __exit__(self, *exc) -> None: ...
 
 
 def sheet_names(path) -> list[str]:
@@ -64,17 +126,17 @@ def read_sheet_rows(path, sheet: str | None = None) -> SheetRows:
     path = _checked_path(path)
     if path.suffix.lower() == ".csv":
         rows = _read_csv(path)
-        if sheet is not None and _find_name(sheet, [path.stem]) is None:
-            raise _sheet_not_found(sheet, [path.stem])
+        if sheet is not None and find_name(sheet, [path.stem]) is None:
+            raise sheet_not_found(sheet, [path.stem])
         return SheetRows(path.stem, rows)
     wb = _open_workbook(path)
     try:
         names = [ws.title for ws in wb.worksheets]
         if not names:
             raise XlreportsError(f"{path.name} 中没有工作表")
-        name = names[0] if sheet is None else _find_name(sheet, names)
+        name = names[0] if sheet is None else find_name(sheet, names)
         if name is None:
-            raise _sheet_not_found(sheet, names)
+            raise sheet_not_found(sheet, names)
         return rows_from_worksheet(wb[name])
     finally:
         wb.close()
@@ -151,10 +213,10 @@ def _open_workbook(path: Path):
     import openpyxl
 
     head = read_bytes(path, 8)
-    if head.startswith(_OLE_MAGIC):
+    if head.startswith(OLE_MAGIC):
         raise XlreportsError(f"{path.name} 是加密的或旧版（.xls 格式）Excel 文件，"
                              "请在 Excel 中取消密码并“另存为” .xlsx 格式后再试")
-    if not head.startswith(_ZIP_MAGIC):
+    if not head.startswith(ZIP_MAGIC):
         raise _not_a_workbook(path)
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -162,43 +224,38 @@ def _open_workbook(path: Path):
         raise _not_a_workbook(path) from None
 
 
-def _decode(data: bytes) -> str | None:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ("utf-16",)
-    else:
-        encodings = ("utf-8-sig", "gb18030")
-    for encoding in encodings:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
 def _read_csv(path: Path) -> list[list[object]]:
-    """CSV rows as strings; UTF-8 (with or without BOM), GBK/GB18030 or UTF-16; comma or tab separated."""
-    data = read_bytes(path)
-    text = _decode(data)
-    if text is None or "\x00" in text:
-        raise _not_a_workbook(path)
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    """CSV rows as strings (see :mod:`xlreports.excel.read.csv_text` for encodings and separators)."""
     try:
-        return trim_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error:
+        text = csv_text.decode(read_bytes(path))
+        return trim_rows(csv_text.csv_rows(text, csv_text.separator(text, _known_header)))
+    except (csv_text.NotText, csv.Error):
         raise _not_a_workbook(path) from None
 
 
-def _find_name(wanted: str, names: list[str]) -> str | None:
-    """The sheet called ``wanted``: exact match first, then ignoring case and outer spaces."""
+def _known_header(text: str) -> bool:
+    return canonical(text) is not None
+
+
+def find_name(wanted: str, names: list[str]) -> str | None:
+    """The sheet called ``wanted``: exact match first, then ignoring case and outer spaces.
+
+    >>> find_name(" 订单报表 ", ["说明", "订单报表"]), find_name("x", ["说明"])
+    ('订单报表', None)
+    """
     if wanted in names:
         return wanted
     folded = str(wanted).strip().casefold()
     return next((n for n in names if n.strip().casefold() == folded), None)
 
 
-def _sheet_not_found(sheet: str, names: list[str]) -> InputErrors:
-    return InputErrors([Problem(sheet, None, f"找不到工作表「{sheet}」；工作簿中有：{'、'.join(names)}")])
+def sheet_not_found(sheet: str, names: list[str], where: str | None = None) -> InputErrors:
+    """The error for a missing sheet, listing those there are (``where``: how the problem names its source).
+
+    >>> str(sheet_not_found("十月", ["说明"]))
+    '十月: 找不到工作表「十月」；工作簿中有：说明'
+    """
+    return InputErrors([Problem(where or sheet, None, f"找不到工作表「{sheet}」；工作簿中有：{'、'.join(names)}")])
 
 
 class WorkbookRows:
@@ -220,17 +277,18 @@ class WorkbookRows:
 
     def find(self, sheet: str) -> str | None:
         """The sheet's actual name (case/space-insensitive match), or None."""
-        return _find_name(sheet, self.names)
+        return find_name(sheet, self.names)
 
     def rows(self, sheet: str) -> SheetRows:
+        """The sheet's cell values; InputErrors when there is no such sheet."""
         name = self.find(sheet)
         if name is None:
-            raise _sheet_not_found(sheet, self.names)
+            raise sheet_not_found(sheet, self.names)
         if self._csv:
             return SheetRows(name, _read_csv(self.path))
         return rows_from_worksheet(self._wb[name])
 
-    def frame(self, sheet: str):
+    def frame(self, sheet: str, dtypes: dict[str, str] | None = None):
         """A big generated sheet as a polars DataFrame (header in row 1), read column-wise with fastexcel."""
         import logging
 
@@ -242,12 +300,10 @@ class WorkbookRows:
         # Empty typed-in columns have no type to infer; fastexcel logs a warning for each — expected.
         logging.getLogger("fastexcel").setLevel(logging.ERROR)
         reader = fastexcel.read_excel(str(self.path))
-        return reader.load_sheet_by_name(name, dtypes={"买家会员名": "string"}).to_polars()
+        return reader.load_sheet_by_name(name, dtypes=FRAME_DTYPES if dtypes is None else dtypes).to_polars()
 
-    def order_sources(self) -> list:
+    def order_sources(self) -> list[OrderSource]:
         """This workbook's pasted order exports (sheets named 订单… / ExportOrderList…)."""
-        from xlreports.excel.read.orders import OrderSource, is_order_sheet
-
         return [OrderSource(self.path, n) for n in self.names if not self._csv and is_order_sheet(n)]
 
     def close(self) -> None:

@@ -17,23 +17,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, Iterable
 
-from openpyxl.utils import get_column_letter
-
+from xlreports.a1 import col_letter
 from xlreports.model import fields
 from xlreports.errors import InputErrors, Problem, XlreportsError, raise_if_errors
 from xlreports.excel.read.source import SheetRows
+from xlreports.excel.read.values import BLANK_TOKENS, NOT_A_NUMBER, folded, parse_number, unwrap
 
 KINDS = ("text", "number", "rate", "month", "date")
 MONTH_FIELD = "月份"
 NO_DATA = "没有数据行（未找到表头或表头下没有数据）"
 
-_BLANK_TOKENS = {"", "-", "--", "null", "n/a", "/", "#n/a", "#div/0!"}
-_NUMBER_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _MONTH_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(\s*[-/.]?\s*\d{1,2}\s*日?)?([ T].*)?")
 _DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?([ T].*)?")
 _SUMMARY = {fields.normalize_header(s) for s in fields.SUMMARY_LABELS}
@@ -57,7 +54,7 @@ class Record:
         >>> Record(7, {"询单人数": 3}, {"询单人数": 4}, "十月").cell("询单人数")
         'D7'
         """
-        return f"{get_column_letter(self.cols[field])}{self.row}"
+        return f"{col_letter(self.cols[field])}{self.row}"
 
 
 @dataclass
@@ -96,7 +93,7 @@ class Table:
             raise XlreportsError(f"月份「{month}」{e}") from None
         found = [r for r in self.records if r.values.get(MONTH_FIELD) == wanted]
         if not found:
-            col = get_column_letter(self.columns[MONTH_FIELD])
+            col = col_letter(self.columns[MONTH_FIELD])
             header = self.headers[MONTH_FIELD]
             present = "、".join(self.months()) or "（无）"
             raise InputErrors([Problem(self.sheet, col, f"没有 {wanted} 的数据；「{header}」列中的月份有：{present}")])
@@ -133,27 +130,11 @@ def _is_empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _unwrap(text: str) -> str:
-    """Strip Excel's text protections: ="3268" → 3268, '182 → 182."""
-    s = text.strip()
-    m = re.fullmatch(r'="(.*)"', s, re.S)
-    if m:
-        s = m.group(1).replace('""', '"')
-    elif s.startswith("'"):
-        s = s[1:]
-    return s.strip()
-
-
-def _folded(value: str) -> str:
-    """A string cell unwrapped and NFKC-folded (full-width digits, ％ and ， become ASCII)."""
-    return unicodedata.normalize("NFKC", _unwrap(value)).strip()
-
-
 def _to_text(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        s = _unwrap(value)
+        s = unwrap(value)
         return None if s == "" or s.lower() == "null" else s
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
@@ -168,28 +149,15 @@ def _to_text(value: object) -> str | None:
 
 def _to_number(value: object) -> tuple[int | float | None, bool]:
     """(number, written as percent) — "75%" is 0.75."""
-    bad = ValueError("应为数字")
     if value is None:
         return None, False
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise bad
-    if isinstance(value, (int, float)):
-        if isinstance(value, float) and not math.isfinite(value):
-            raise bad
-        return value, False
-    s = _folded(value)
-    if s.lower() in _BLANK_TOKENS:
-        return None, False
-    s = re.sub(r"\s+", "", s.replace("−", "-").replace(",", ""))
-    percent = s.endswith("%")
-    s = s.rstrip("%") if percent else s
-    if s[:1] in ("¥", "$"):
-        s = s[1:]
-    if not _NUMBER_RE.fullmatch(s):
-        raise bad
-    if percent:
-        return float(Decimal(s) / 100), True
-    return (int(s) if re.fullmatch(r"[+-]?\d+", s) else float(Decimal(s))), False
+        raise ValueError(NOT_A_NUMBER)
+    if isinstance(value, str):
+        return parse_number(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(NOT_A_NUMBER)
+    return value, False
 
 
 def _to_rate(value: object) -> float | None:
@@ -205,6 +173,20 @@ def _month(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+def _matched(value: object, digits: str, pattern: re.Pattern) -> re.Match | None:
+    """A text cell folded and matched by ``digits`` (202610, 20261005) or ``pattern``; None for a blank
+    token; ValueError for anything else."""
+    if not isinstance(value, str):
+        raise ValueError
+    s = folded(value)
+    if s.lower() in BLANK_TOKENS:
+        return None
+    m = re.fullmatch(digits, s) or pattern.fullmatch(s)
+    if not m:
+        raise ValueError
+    return m
+
+
 def _to_month(value: object) -> str | None:
     try:
         if value is None:
@@ -218,15 +200,8 @@ def _to_month(value: object) -> str | None:
             return _month(year, round((value - year) * 100))
         if isinstance(value, (int, float)):
             value = str(int(value))
-        if not isinstance(value, str):
-            raise ValueError
-        s = _folded(value)
-        if s.lower() in _BLANK_TOKENS:
-            return None
-        m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})?", s) or _MONTH_RE.fullmatch(s)
-        if not m:
-            raise ValueError
-        return _month(int(m.group(1)), int(m.group(2)))
+        m = _matched(value, r"(\d{4})(\d{2})(\d{2})?", _MONTH_RE)
+        return None if m is None else _month(int(m.group(1)), int(m.group(2)))
     except ValueError:
         raise ValueError("应为月份，如 2026-10") from None
 
@@ -245,15 +220,8 @@ def _to_date(value: object) -> dt.date | None:
             if not 1 <= value < 2958466:
                 raise ValueError
             return from_excel(value).date()
-        if not isinstance(value, str):
-            raise ValueError
-        s = _folded(value)
-        if s.lower() in _BLANK_TOKENS:
-            return None
-        m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s) or _DATE_RE.fullmatch(s)
-        if not m:
-            raise ValueError
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        m = _matched(value, r"(\d{4})(\d{2})(\d{2})", _DATE_RE)
+        return None if m is None else dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except (ValueError, OverflowError):
         raise ValueError("应为日期，如 2026-10-05") from None
 
@@ -433,7 +401,7 @@ def _map_columns(header: _Header, resolver: _Resolver, sheet: str, problems: lis
             if resolver.aliases(text) is None:
                 extra.append(text)
         elif name in columns:
-            where = f"{get_column_letter(c + 1)}{header.index + 1}"
+            where = f"{col_letter(c + 1)}{header.index + 1}"
             problems.append(Problem(sheet, where, f"列「{text}」与「{headers[name]}」都对应「{name}」，只使用第一列",
                                     severity="warning"))
         else:
@@ -458,7 +426,7 @@ def _read_records(data, header: _Header, columns, kind_of, key, sheet, problems)
             try:
                 values[name] = coerce(value, kind_of[name])
             except ValueError as e:
-                problems.append(Problem(sheet, f"{get_column_letter(col)}{r}", str(e), found=value))
+                problems.append(Problem(sheet, f"{col_letter(col)}{r}", str(e), found=value))
                 values[name] = None
         record = Record(r, values, columns, sheet)
         if key_col:

@@ -69,8 +69,8 @@ calls, and a 500-agent appraisal (one 12,500-row forms sheet, ~20,000 rows in al
 2.5 calls per row and one ``range.value`` per 10 rows (tested on the fake). Screen updating is
 off and calculation manual while rendering.
 
-Reading the live book goes through the same table readers as files: :class:`XlwingsRows` gives
-``names``, ``find``, ``rows`` (:class:`~xlreports.excel.read.source.SheetRows`) and ``frame`` (polars).
+Reading the live book is :class:`xlreports.excel.read.live.XlwingsRows` (the same rows-source
+protocol as files); ``XLWINGS_API_USED`` below lists what it uses too.
 """
 from __future__ import annotations
 
@@ -96,9 +96,8 @@ from xlreports.layout.spec import (
     TableBlock,
     WorkbookSpec,
 )
-from xlreports.excel.read.source import SheetRows, _find_name, _sheet_not_found, trim_rows
 
-__all__ = ["render_sheet", "apply_workbook_spec", "XlwingsRows", "LiveRender", "XLWINGS_API_USED",
+__all__ = ["render_sheet", "apply_workbook_spec", "LiveRender", "XLWINGS_API_USED",
            "XLWINGS_COM_USED"]
 
 #: Every part of xlwings' own API that xlreports uses (renderer, reader, add-in entry points and
@@ -870,118 +869,3 @@ def _page_setup(sheet, spec: SheetSpec, com: bool, report: LiveRender) -> None:
 def _absolute_lines(ref: str) -> str:
     """"1:2" → "$1:$2", "A:A" → "$A:$A" (PageSetup wants absolute references)."""
     return ":".join("$" + part.lstrip("$") for part in ref.split(":"))
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def _plain(value: Any) -> Any:
-    """A value as the file readers see it: whole-number floats as int (Excel stores doubles)."""
-    if type(value) is float and value.is_integer() and abs(value) < 2 ** 53:
-        return int(value)
-    return value
-
-
-class XlwingsRows:
-    """The live workbook as the table readers want it: ``names``, ``find``, ``rows``, ``frame`` and
-    ``order_sources`` (the same contract as :class:`xlreports.excel.read.source.WorkbookRows`).
-
-    Values are read once per sheet, with one ``range.value`` from A1 to the used range's last
-    cell (so row 1 is rows[0] even when the used range starts lower). Whole numbers come back
-    from Excel as floats and are turned into int, as openpyxl reads them from a file.
-    """
-
-    def __init__(self, book):
-        self.book = book
-        self._sheets = {s.name: s for s in book.sheets}
-        self.names = list(self._sheets)
-        self._values: dict[str, list[list[Any]]] = {}
-
-    def find(self, sheet: str) -> str | None:
-        """The sheet's actual name (case/space-insensitive match), or None."""
-        return _find_name(sheet, self.names)
-
-    def _read(self, name: str) -> list[list[Any]]:
-        if name not in self._values:
-            sheet = self._sheets[name]
-            last = sheet.used_range.last_cell
-            values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
-            self._values[name] = [[_plain(v) for v in row] for row in (values or [])]
-        return self._values[name]
-
-    def rows(self, sheet: str) -> SheetRows:
-        name = self.find(sheet)
-        if name is None:
-            raise _sheet_not_found(sheet, self.names)
-        return SheetRows(name, trim_rows(self._read(name)))
-
-    def frame(self, sheet: str, dtypes: dict[str, str] | None = None):
-        """The sheet as a polars DataFrame: row 1 is the header (blank headers → ``__UNNAMED__<j>``),
-        numbers Float64, dates Datetime, mixed or empty columns String (as fastexcel reads a file).
-        ``dtypes`` forces columns to "string" (default: 买家会员名, as ``WorkbookRows.frame``).
-        None when the sheet is missing or empty."""
-        if dtypes is None:
-            dtypes = {"买家会员名": "string"}
-        import polars as pl
-
-        name = self.find(sheet)
-        if name is None:
-            return None
-        rows = trim_rows(self._read(name))
-        if not rows:
-            return None
-        width = max(len(r) for r in rows)
-        header = list(rows[0]) + [None] * (width - len(rows[0]))
-        names: list[str] = []
-        for j, h in enumerate(header):
-            label = f"__UNNAMED__{j}" if h is None or str(h).strip() == "" else _text(h)
-            while label in names:
-                label += "_1"
-            names.append(label)
-        body = [list(r) + [None] * (width - len(r)) for r in rows[1:]]
-        forced = {k for k, v in (dtypes or {}).items() if v == "string"}
-        series = [_series(label, [r[j] for r in body], label in forced) for j, label in enumerate(names)]
-        return pl.DataFrame(series)
-
-    def order_sources(self) -> list:
-        """The pasted order exports of the live book (sheets named 订单… / ExportOrderList…), with
-        their cell values, for :func:`xlreports.excel.read.orders.read_orders`."""
-        from pathlib import Path
-
-        from xlreports.excel.read.orders import OrderSource, is_order_sheet
-
-        return [OrderSource(Path(str(self.book.name)), n, rows=self.rows(n).rows)
-                for n in self.names if is_order_sheet(n)]
-
-    def close(self) -> None:
-        self._values.clear()
-
-    def __enter__(self) -> "XlwingsRows":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-def _text(value: Any) -> str:
-    from xlreports.excel.read.tables import coerce
-
-    return coerce(value, "text") if not isinstance(value, str) else value
-
-
-def _series(name: str, values: list[Any], as_text: bool):
-    import polars as pl
-
-    present = [v for v in values if v is not None and not (isinstance(v, str) and v == "")]
-    kinds = {("bool" if isinstance(v, bool) else "number" if isinstance(v, (int, float))
-              else "datetime" if isinstance(v, (dt.datetime, dt.date)) else "text") for v in present}
-    if as_text or not present or len(kinds) > 1 or kinds == {"text"}:
-        return pl.Series(name, [None if v is None else _text(v) for v in values], dtype=pl.String)
-    kind = kinds.pop()
-    if kind == "number":
-        return pl.Series(name, [None if v is None else float(v) for v in values], dtype=pl.Float64)
-    if kind == "bool":
-        return pl.Series(name, values, dtype=pl.Boolean)
-    stamps = [None if v is None else (v if isinstance(v, dt.datetime) else dt.datetime(v.year, v.month, v.day))
-              for v in values]
-    return pl.Series(name, stamps, dtype=pl.Datetime("ms"))
