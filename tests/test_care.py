@@ -12,14 +12,14 @@ import polars as pl
 import pytest
 
 from xlreports.engine.customers import aftersales, privacy
-from xlreports.engine.customers.care import (
+from xlreports.engine.customers.care import Reminder, due_reminders
+from xlreports.layout.messages import (
     TEMPLATES,
     VARIABLES,
     MessageTemplateError,
-    Reminder,
-    due_reminders,
     message_environment,
     message_values,
+    reminder_messages,
     render_message,
 )
 
@@ -66,11 +66,14 @@ def archive(*rows: tuple) -> pl.DataFrame:
 NO_ARCHIVE = archive()
 
 
-def run(o: pl.DataFrame, a: pl.DataFrame = NO_ARCHIVE, settings: object = None, **kw) -> list[Reminder]:
-    return due_reminders(o, a, settings, TODAY, SHOP, **kw)
+def run(o: pl.DataFrame, a: pl.DataFrame = NO_ARCHIVE, settings: object = None,
+        templates_dir=None) -> list[SimpleNamespace]:
+    """The due reminders (engine) with the text each is sent with (layout), as the archive job pairs them."""
+    due = due_reminders(o, a, settings, TODAY)
+    return [SimpleNamespace(**vars(r), message=m) for r, m in zip(due, reminder_messages(due, SHOP, templates_dir))]
 
 
-def scenes(reminders: list[Reminder]) -> dict[str, str]:
+def scenes(reminders: list[Reminder] | list[SimpleNamespace]) -> dict[str, str]:
     return {r.order_id: r.scene for r in reminders}
 
 
@@ -288,8 +291,9 @@ def test_reminders_sorted_by_due_and_fields_filled():
                order("early", UNPAID, 订单创建时间=at(TODAY, 7), 买家实付金额=0.0, 总金额=99.0))
     got = run(o)
     assert [r.order_id for r in got] == ["early", "late"]
-    assert got[0] == Reminder(buyer="tb_early", scene="未付款提醒", order_id="early", due=at(TODAY, 8),
-                              message=got[0].message, receiver="收货人early", product="保温杯", amount=99.0)
+    assert due_reminders(o, NO_ARCHIVE, None, TODAY)[0] == Reminder(
+        buyer="tb_early", scene="未付款提醒", order_id="early", due=at(TODAY, 8), receiver="收货人early",
+        product="保温杯", amount=99.0, days=0)
     assert "¥99.00" in got[0].message and "¥12.50" in got[1].message
 
 

@@ -18,6 +18,7 @@ from xlreports.errors import Problem, XlreportsError
 from xlreports.layout import archive_sheets as views
 from xlreports.layout.spec import SheetSpec
 from xlreports.layout.membership_sheet import membership_sheet
+from xlreports.layout.messages import reminder_messages
 from xlreports.model.orders import BUYER
 from xlreports.rules.membership_rows import SHEET_NAME as RULES_SHEET, parse_membership_rows
 from xlreports.excel.read.source import WorkbookRows
@@ -129,7 +130,8 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
     arch = arch.join(scored.select([BUYER, "R分", "F分", "M分", "客户分群"]), on=BUYER, how="left")
     arch = arch.with_columns(pl.col("会员等级").fill_null(NON_MEMBER))
     members = arch.filter(pl.col("购买次数") > 0)
-    reminders = care.due_reminders(orders, arch, rules, today, shop, opts.templates)
+    reminders = care.due_reminders(orders, arch, rules, today)
+    texts = reminder_messages(reminders, shop, opts.templates)
     clock.tick("计算")
 
     period = today.strftime("%Y-%m")
@@ -148,7 +150,7 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
         views.archive_sheet(columns, staff_cols, table.height),
         views.tiers_sheet(tier_view),
         views.segments_sheet(seg_table, detail, scored.height, _segment_note()),
-        views.care_sheet(_care_rows(reminders, state.care), today.isoformat()),
+        views.care_sheet(_care_rows(reminders, texts, state.care), today.isoformat()),
         _aftersales(state.cases, datetime.combine(today, datetime.max.time())),
         views.tier_history_sheet(history),
         views.report_sheet(_report_lines(intake, sources, table.height, kept, opts.mask, today),
@@ -310,13 +312,13 @@ def _tier_history(old, previous: dict[str, str], arch, period: str) -> dict[str,
     return {c: changed.get_column(c) for c in names}
 
 
-def _care_rows(reminders, carried: dict[tuple, tuple]) -> list[list[Any]]:
+def _care_rows(reminders, texts: list[str], carried: dict[tuple, tuple]) -> list[list[Any]]:
     rows, seen = [], set()
-    for r in reminders:
+    for r, message in zip(reminders, texts):
         key = (r.buyer, r.scene, r.order_id or "")
         who, result, _ = carried.get(key, (None, None, None))
         seen.add(key)
-        rows.append([r.due, r.scene, r.buyer, r.receiver, r.order_id, r.product, r.amount, r.message, who, result])
+        rows.append([r.due, r.scene, r.buyer, r.receiver, r.order_id, r.product, r.amount, message, who, result])
     # Earlier reminders that staff worked on stay as a log below today's.
     for key, (who, result, rec) in carried.items():
         if key not in seen:

@@ -1,4 +1,5 @@
-"""客户关怀: which care reminders are due today, each with its message rendered from a template.
+"""客户关怀: which care reminders are due today, for whom and about which order (the message text is
+rendered from the shop's templates by ``layout.messages``).
 
 The rules (``today`` is a calendar day; "recent" = today or yesterday):
 
@@ -18,7 +19,7 @@ The rules (``today`` is a calendar day; "recent" = today or yesterday):
   buyer, about their latest counted order. Due at 最近购买 + the wait.
 
 Stateless: a reminder is due again on the next run while its rule holds; the caller notes what was
-sent. Messages are plain text data (a buyer named "=cmd|..." stays that text).
+sent.
 
 >>> from datetime import date, datetime
 >>> import polars as pl
@@ -27,27 +28,17 @@ sent. Messages are plain text data (a buyer named "=cmd|..." stays that text).
 ...     "订单付款时间": [datetime(2026, 10, 8, 9, 30)]})
 >>> a = pl.DataFrame({"买家会员名": ["tb_li"], "购买次数": [1], "最近购买": [datetime(2026, 10, 8, 9, 30)],
 ...     "平均回购周期(天)": [None]})
->>> r = due_reminders(o, a, None, date(2026, 10, 8), "好物小店")
->>> [(x.scene, x.order_id, x.receiver) for x in r]
-[('付款关怀', 'T1', '李雷')]
->>> "李雷" in r[0].message and "好物小店" in r[0].message
-True
+>>> r = due_reminders(o, a, None, date(2026, 10, 8))
+>>> [(x.scene, x.order_id, x.receiver, x.amount, x.days) for x in r]
+[('付款关怀', 'T1', '李雷', 59.0, 0)]
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from importlib.resources import files
-from pathlib import Path
-from typing import Any
 
-import jinja2
 import polars as pl
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
 
-from xlreports.errors import XlreportsError
 from xlreports.engine.customers.archive import complete, is_closed, is_counted, is_unpaid
 from xlreports.model.orders import BUYER, CREATED, ORDER_ID, PAID, PAID_AMOUNT, RECEIVER, STATUS, TITLE
 
@@ -81,38 +72,20 @@ NEW_BUYER, SECOND_PURCHASE, REPEAT_BUYER = "新买家", "二次回购", "多次�
 CHASE_KINDS = (NEW_BUYER, SECOND_PURCHASE, REPEAT_BUYER)
 SCENE_ORDER = [UNPAID, *(f"催付（{k}）" for k in CHASE_KINDS), PAID_CARE, SHIPPING, SIGNING,
                REVIEW_THANKS, REVISIT]
-TEMPLATES = {
-    UNPAID: "未付款提醒.j2", PAID_CARE: "付款关怀.j2", SHIPPING: "发货提醒.j2", SIGNING: "签收提醒.j2",
-    REVIEW_THANKS: "评价感谢.j2", REVISIT: "客户回访.j2",
-    **{f"催付（{k}）": f"催付_{k}.j2" for k in CHASE_KINDS},
-}
-
-# --- template variables ----------------------------------------------------------------------------
-VARIABLES = ("收件人", "店铺", "商品", "金额", "订单号", "天数", "买家")
-ALIASES = {  # 千牛 / seed spellings accepted in #…# placeholders
-    "收件人姓名": "收件人", "收货人": "收件人", "收货人姓名": "收件人", "店铺名称": "店铺",
-    "商品名称": "商品", "商品标题": "商品", "实付金额": "金额", "订单编号": "订单号",
-    BUYER: "买家", "买家昵称": "买家",
-}
-_HASH_PLACEHOLDER = re.compile(r"#([^#\s{}]{1,20})#")
-
-
-class MessageTemplateError(XlreportsError):
-    """A message template is missing, does not compile, or tries something the sandbox forbids."""
-
 
 @dataclass
 class Reminder:
-    """One care message to send: to whom, why, when it became due, and the text itself."""
+    """One care message to send: to whom, why, and when it became due. The wording is layout's
+    (``layout.messages``): the engine decides who and when, the shop's templates decide what is said."""
 
     buyer: str
     scene: str
     order_id: str | None
     due: datetime
-    message: str
     receiver: str
     product: str
     amount: float | None
+    days: int | None  # whole days since the event the message is about (天数)
 
 
 def chase_kind(purchases: int | None) -> str:
@@ -123,90 +96,6 @@ def chase_kind(purchases: int | None) -> str:
     """
     n = purchases or 0
     return NEW_BUYER if n <= 0 else SECOND_PURCHASE if n == 1 else REPEAT_BUYER
-
-
-def hash_placeholders(source: str) -> str:
-    """千牛-style ``#收件人#`` → ``{{ 收件人 }}`` for known names (aliases included); other ``#…#``
-    text is left as written.
-
-    >>> hash_placeholders("亲爱的#收件人姓名#，#话题#")
-    '亲爱的{{ 收件人 }}，#话题#'
-    """
-    def repl(m: re.Match[str]) -> str:
-        name = ALIASES.get(m.group(1), m.group(1))
-        return "{{ " + name + " }}" if name in VARIABLES else m.group(0)
-
-    return _HASH_PLACEHOLDER.sub(repl, source)
-
-
-class _ShownUndefined(jinja2.Undefined):
-    """An unknown variable shows as ``#名#`` so a shop sees its typo; unsafe access still raises."""
-
-    __slots__ = ()
-
-    def __str__(self) -> str:
-        if self._undefined_exception is not jinja2.UndefinedError or self._undefined_name is None:
-            self._fail_with_undefined_error()
-        return f"#{self._undefined_name}#"
-
-
-class _MessageLoader(jinja2.BaseLoader):
-    """A shop's own folder first (when given), then the packaged ``xlreports.templates/messages``."""
-
-    def __init__(self, override_dir: str | Path | None = None):
-        self.override_dir = Path(override_dir) if override_dir else None
-
-    def get_source(self, environment: jinja2.Environment, template: str):
-        if "/" in template or "\\" in template or template.startswith("."):
-            raise jinja2.TemplateNotFound(template)  # a bare file name, never a path
-        if self.override_dir is not None and (self.override_dir / template).is_file():
-            path = self.override_dir / template
-            return hash_placeholders(path.read_text(encoding="utf-8-sig")), str(path), lambda: True
-        packaged = files("xlreports.templates").joinpath("messages", template)
-        if not packaged.is_file():
-            raise jinja2.TemplateNotFound(template)
-        return hash_placeholders(packaged.read_text(encoding="utf-8-sig")), None, lambda: True
-
-
-def message_environment(override_dir: str | Path | None = None) -> SandboxedEnvironment:
-    """The sandboxed jinja2 environment that renders messages (plain text, no HTML escaping).
-
-    >>> message_environment().from_string("亲爱的{{ 收件人 }}{{ 未知 }}").render(收件人="李雷")
-    '亲爱的李雷#未知#'
-    """
-    return SandboxedEnvironment(loader=_MessageLoader(override_dir), autoescape=False,
-                                undefined=_ShownUndefined, trim_blocks=True, lstrip_blocks=True)
-
-
-def render_message(template: str, values: dict[str, Any], env: SandboxedEnvironment | None = None) -> str:
-    """Render one message template (e.g. "签收提醒.j2") with the Chinese variables; trimmed text.
-
-    >>> render_message("付款关怀.j2", message_values("好物小店", "李雷", "保温杯", 59.0, "T1", 0)).startswith("亲爱的李雷")
-    True
-    """
-    env = env or message_environment()
-    try:
-        return env.get_template(template).render(values).strip()
-    except jinja2.TemplateNotFound as exc:
-        raise MessageTemplateError(f"找不到消息模板 {template}") from exc
-    except jinja2.TemplateSyntaxError as exc:
-        raise MessageTemplateError(f"消息模板 {template} 第 {exc.lineno} 行有误：{exc.message}") from exc
-    except SecurityError as exc:
-        raise MessageTemplateError(f"消息模板 {template} 使用了不允许的写法：{exc}") from exc
-    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as exc:
-        raise MessageTemplateError(f"消息模板 {template} 无法生成消息：{exc}") from exc
-
-
-def message_values(shop: str, receiver: str, product: str, amount: float | None,
-                   order_id: str | None, days: int | None, buyer: str = "") -> dict[str, str]:
-    """The template variables, all text: 金额 to the cent, 天数 a whole number.
-
-    >>> message_values("店", "李雷", "杯", 5.0, "T1", 3)["金额"]
-    '5.00'
-    """
-    return {"收件人": receiver, "店铺": shop, "商品": product,
-            "金额": "" if amount is None else f"{amount:.2f}", "订单号": order_id or "",
-            "天数": "" if days is None else str(days), "买家": buyer or receiver}
 
 
 def _setting(settings: object, name: str, default: float) -> float:
@@ -287,13 +176,11 @@ def _revisit_rows(o: pl.DataFrame, archive: pl.DataFrame, today: date, days: flo
     return _frame(rows, pl.lit(REVISIT), pl.col("_revisit_due"), pl.col("_last"))
 
 
-def due_reminders(orders: pl.DataFrame, archive: pl.DataFrame, settings: object, today: date,
-                  shop: str, templates_dir: str | Path | None = None) -> list[Reminder]:
+def due_reminders(orders: pl.DataFrame, archive: pl.DataFrame, settings: object, today: date) -> list[Reminder]:
     """Every care reminder due on ``today`` (rules in the module docstring), oldest due first.
 
     ``settings``: any object with ``revisit_days``, ``revisit_cycle_factor`` and ``sign_days``
-    (missing or None → 90, 1.5, 3). ``templates_dir``: a shop's own ``<模板名>.j2`` files, used
-    instead of the packaged ones of the same name.
+    (missing or None → 90, 1.5, 3).
     """
     today = today.date() if isinstance(today, datetime) else today
     sign_days = int(_setting(settings, "sign_days", DEFAULT_SIGN_DAYS))
@@ -307,13 +194,6 @@ def due_reminders(orders: pl.DataFrame, archive: pl.DataFrame, settings: object,
            .with_columns(pl.col("_scene").replace_strict(rank, default=len(rank)).alias("_rank"),
                          (pl.lit(today) - pl.col("_anchor").dt.date()).dt.total_days().alias("_days"))
            .sort(["_due", "_rank", ORDER_ID, BUYER], nulls_last=True))
-    env = message_environment(templates_dir)
-    reminders = []
-    for row in due.iter_rows(named=True):
-        values = message_values(shop, row["_receiver"], row["_product"], row["_amount"], row[ORDER_ID],
-                                row["_days"], row[BUYER])
-        reminders.append(Reminder(
-            buyer=row[BUYER], scene=row["_scene"], order_id=row[ORDER_ID], due=row["_due"],
-            message=render_message(TEMPLATES[row["_scene"]], values, env), receiver=row["_receiver"],
-            product=row["_product"], amount=row["_amount"]))
-    return reminders
+    return [Reminder(buyer=row[BUYER], scene=row["_scene"], order_id=row["订单编号"], due=row["_due"],
+                     receiver=row["_receiver"], product=row["_product"], amount=row["_amount"], days=row["_days"])
+            for row in due.iter_rows(named=True)]
