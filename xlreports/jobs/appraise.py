@@ -12,7 +12,6 @@ xlreports.errors.XlreportsError: 找不到文件：does-not-exist.xlsx
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +37,7 @@ from xlreports.rules.scheme_rows import SHEET_NAME as SCHEME_SHEET, ParsedScheme
 from xlreports.rules.scheme_check import check_scheme
 from xlreports.excel.read.source import SheetRows, WorkbookRows
 from xlreports.excel.read.tables import Table, coerce, read_agent_table, read_table
+from xlreports.jobs.carry import carried_value, current_inputs, read_manifest
 from xlreports.jobs.timing import PhaseClock
 
 DATA_SHEET = "客服数据"
@@ -138,8 +138,8 @@ def _read_inputs(wb, opts: AppraiseOptions, messages: list[str], is_csv: bool) -
         is_new = False
     roster = _read_roster(wb.rows(ROSTER_SHEET)) if wb.find(ROSTER_SHEET) else None
     history = _read_history(wb.rows(HISTORY_SHEET)) if wb.find(HISTORY_SHEET) else []
-    generated, old_inputs = _read_manifest(wb.rows(MANIFEST_SHEET)) if wb.find(MANIFEST_SHEET) else ([], [])
-    current = _current_inputs(wb, old_inputs)
+    generated, old_inputs = read_manifest(wb.rows(MANIFEST_SHEET)) if wb.find(MANIFEST_SHEET) else ([], [])
+    current = current_inputs(wb, old_inputs)
 
     problems = check_scheme(parsed.scheme, parsed.refs)
     raise_if_errors(problems)
@@ -171,46 +171,6 @@ def _read_history(rows: SheetRows) -> list[HistoryRow]:
     return out
 
 
-def _read_manifest(rows: SheetRows) -> tuple[list[str], list[InputCell]]:
-    sheets, cells = [], []
-    for raw in rows.rows[1:]:
-        raw = list(raw) + [None] * (7 - len(raw))
-        if raw[0] == "sheet" and raw[3]:
-            sheets.append(str(raw[3]))
-        elif raw[0] == "input" and raw[1]:
-            cells.append(InputCell(str(raw[1]), str(raw[2] or ""), str(raw[3] or ""), str(raw[4] or ""),
-                                   raw[5], raw[6]))
-    return sheets, cells
-
-
-_ADDR = re.compile(r"^([A-Z]+)(\d+)$")
-
-
-def _current_inputs(wb: WorkbookRows, cells: list[InputCell]) -> dict[str, Any]:
-    """The value each recorded input cell holds now; the manifest's copy when its sheet is gone."""
-    from openpyxl.utils import column_index_from_string
-
-    current: dict[str, Any] = {}
-    cache: dict[str, list[list[Any]]] = {}
-    # Several months' keys can share one address (考核表-x!F12 in 2026-09 and 2026-10); the cell shows
-    # the month written last (the manifest lists kept months first), the others keep the manifest's copy.
-    shown = {(cell.sheet, cell.cell): cell.key for cell in cells}
-    for cell in cells:
-        current[cell.key] = cell.value
-        if shown[(cell.sheet, cell.cell)] != cell.key:
-            continue
-        name = wb.find(cell.sheet)
-        m = _ADDR.match(cell.cell)
-        if name is None or m is None:
-            continue
-        if name not in cache:
-            cache[name] = wb.rows(name).rows
-        rows = cache[name]
-        r, c = int(m.group(2)) - 1, column_index_from_string(m.group(1)) - 1
-        current[cell.key] = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
-    return current
-
-
 def _pick_month(data: Table, month: str | None) -> str:
     if month is not None:
         normalized = coerce(month, "month")
@@ -224,16 +184,6 @@ def _pick_month(data: Table, month: str | None) -> str:
 
 
 # ------------------------------------------------------------------ building
-
-def _same(a: Any, b: Any) -> bool:
-    """Whether a cell still holds what was pre-filled (numbers compare by value, blank == empty text)."""
-    if a in (None, "") and b in (None, ""):
-        return True
-    try:
-        return float(a) == float(b)
-    except (TypeError, ValueError):
-        return str(a) == str(b)
-
 
 def _build_context(inputs: _Inputs, month: str, opts: AppraiseOptions, labels: Labels, shop: str,
                    warnings: list[Problem], messages: list[str]) -> tuple[BookContext, list[tuple[str, str]] | None]:
@@ -301,9 +251,7 @@ def _build_context(inputs: _Inputs, month: str, opts: AppraiseOptions, labels: L
             k = key(name, label)
             prefill = rec.values.get(column) if column else None
             prefills[k] = prefill
-            chosen = prefill
-            if k in old and not _same(inputs.current.get(k), old[k].prefill):
-                chosen = inputs.current.get(k)
+            chosen = carried_value(k, prefill, old, inputs.current)
             values_by_key[k] = chosen
             if column:
                 try:

@@ -22,6 +22,7 @@ from xlreports.layout.messages import reminder_messages
 from xlreports.model.orders import BUYER
 from xlreports.rules.membership_rows import SHEET_NAME as RULES_SHEET, parse_membership_rows
 from xlreports.excel.read.source import WorkbookRows
+from xlreports.jobs.carry import carry_staff_columns, read_sheet_records
 from xlreports.jobs.timing import PhaseClock
 
 ORDER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
@@ -141,7 +142,7 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
 
     # Carry over staff columns and keep buyers that this run's exports do not mention.
     staff_cols = list(views.STAFF) + [c for c in state.extra_columns if c not in views.STAFF]
-    table, kept = _merge_archive(arch, state.archive, staff_cols, opts.mask)
+    table, kept = carry_staff_columns(arch, state.archive, staff_cols, opts.mask)
     columns = {c: table.get_column(c) for c in table.columns}
 
     detail_cols = [BUYER, "距今天数", "购买次数", "累计消费", "R分", "F分", "M分", "客户分群"]
@@ -206,7 +207,7 @@ def _read_state(wb) -> _State:
 
 
 def _read_care(rows) -> dict[tuple, tuple]:
-    table = _read_small(rows, list(views.CARE_COLUMNS))
+    table = read_sheet_records(rows, list(views.CARE_COLUMNS))
     carried = {}
     for rec in table:
         if rec.get("处理人") or rec.get("处理结果"):
@@ -216,23 +217,8 @@ def _read_care(rows) -> dict[tuple, tuple]:
 
 
 def _read_cases(rows) -> list[dict[str, Any]]:
-    cases = _read_small(rows, list(views.AFTERSALES_COLUMNS))
+    cases = read_sheet_records(rows, list(views.AFTERSALES_COLUMNS))
     return [c for c in cases if any(c.get(k) not in (None, "") for k in views.AFTERSALES_INPUTS)]
-
-
-def _read_small(rows, names: list[str]) -> list[dict[str, Any]]:
-    """Rows of a small generated sheet by header name, values as typed (no coercion)."""
-    data = rows.rows
-    header_index = next((i for i, r in enumerate(data[:5]) if BUYER in [str(v).strip() for v in r if v]), None)
-    if header_index is None:
-        return []
-    header = [str(v).strip() if v is not None else "" for v in data[header_index]]
-    out = []
-    for raw in data[header_index + 1:]:
-        rec = {h: (raw[j] if j < len(raw) else None) for j, h in enumerate(header) if h in names}
-        if any(v not in (None, "") for v in rec.values()):
-            out.append(rec)
-    return out
 
 
 def _shop_name(orders) -> str | None:
@@ -240,36 +226,6 @@ def _shop_name(orders) -> str | None:
         return None
     names = orders.get_column("店铺名称").drop_nulls()
     return names[0] if len(names) else None
-
-
-def _merge_archive(arch, old, staff_cols: list[str], mask: bool):
-    """New computed columns + staff columns carried by buyer + old rows of buyers not in this run."""
-    import polars as pl
-
-    from xlreports.engine.customers.privacy import mask_address_expr, mask_phone_expr
-
-    computed = [c for c in views.COMPUTED if c in arch.columns]
-    table = arch.select(computed)
-    kept = 0
-    if old is not None:
-        carry = [c for c in staff_cols if c in old.columns]
-        if carry:
-            # as read (text, number or date): a cast to text would turn 30 into "30.0"
-            staff = old.select([BUYER, *carry]).unique(BUYER, keep="first")
-            table = table.join(staff, on=BUYER, how="left")
-        absent = old.join(arch.select(BUYER), on=BUYER, how="anti")
-        kept = absent.height
-        if kept:
-            cols = [c for c in table.columns if c in absent.columns]
-            absent = absent.select(cols).with_columns(
-                [pl.col(c).cast(table.schema[c], strict=False) for c in cols])
-            table = pl.concat([table, absent], how="diagonal_relaxed")
-    if mask:  # after the kept rows are added: they may come from an unmasked (--no-mask) run
-        table = table.with_columns(mask_phone_expr("电话").alias("电话"), mask_address_expr("地址").alias("地址"))
-    for c in staff_cols:
-        if c not in table.columns:
-            table = table.with_columns(pl.lit(None, dtype=pl.String).alias(c))
-    return table, kept
 
 
 def _tier_view(arch, members, orders, rules, today, previous, period) -> views.TierView:
