@@ -1,6 +1,6 @@
 """An in-memory fake of exactly the xlwings API subset that xlreports uses.
 
-The subset is written down in ``xlreports.excel.write.live``: ``XLWINGS_API_USED`` (xlwings'
+The subset is written down in ``xlreports.excel.xlwings_api``: ``XLWINGS_API_USED`` (xlwings'
 own classes, "Class.attribute") and ``XLWINGS_COM_USED`` (the Windows object model behind
 ``.api``). Every public attribute of the fake classes is checked against those lists on each
 access: touching anything else raises AttributeError, so a test run through the fake proves
@@ -31,7 +31,7 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
-from xlreports.excel.write.live import XLWINGS_API_USED, XLWINGS_COM_USED
+from xlreports.excel.xlwings_api import XLWINGS_API_USED, XLWINGS_COM_USED
 
 ALLOWED: dict[str, set[str]] = defaultdict(set)
 for _entry in XLWINGS_API_USED:

@@ -2,7 +2,7 @@
 points behind the ribbon buttons, the cell functions, and xlwings staying out of everything else.
 
 There is no Excel here. The fake implements exactly the xlwings API subset listed in
-``xlreports.excel.write.live`` (and refuses anything else), behaves like Excel where the
+``xlreports.excel.xlwings_api`` (and refuses anything else), behaves like Excel where the
 renderer could go wrong (text typed into a cell, merges over values, hidden sheets), and records
 what was set. The same sheet specs rendered through the fake and through the openpyxl renderer
 must give the same cells.
@@ -47,12 +47,8 @@ from xlreports.layout.spec import (
 )
 import openpyxl_render
 from xlreports.excel.read.live import XlwingsRows
-from xlreports.excel.write.live import (
-    XLWINGS_API_USED,
-    XLWINGS_COM_USED,
-    apply_workbook_spec,
-    render_sheet,
-)
+from xlreports.excel.write.live import apply_workbook_spec, render_sheet
+from xlreports.excel.xlwings_api import XLWINGS_API_USED, XLWINGS_COM_USED
 from xlreports.samples import build_sample
 from xlreports.rules.scheme_files import builtin_scheme
 from xlreports.excel.read.source import WorkbookRows
