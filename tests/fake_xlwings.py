@@ -1,6 +1,6 @@
 """An in-memory fake of exactly the xlwings API subset that xlreports uses.
 
-The subset is written down in ``xlreports.excel.write.live``: ``XLWINGS_API_USED`` (xlwings'
+The subset is written down in ``xlreports.excel.xlwings_api``: ``XLWINGS_API_USED`` (xlwings'
 own classes, "Class.attribute") and ``XLWINGS_COM_USED`` (the Windows object model behind
 ``.api``). Every public attribute of the fake classes is checked against those lists on each
 access: touching anything else raises AttributeError, so a test run through the fake proves
@@ -31,7 +31,7 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
-from xlreports.excel.write.live import XLWINGS_API_USED, XLWINGS_COM_USED
+from xlreports.excel.xlwings_api import XLWINGS_API_USED, XLWINGS_COM_USED
 
 ALLOWED: dict[str, set[str]] = defaultdict(set)
 for _entry in XLWINGS_API_USED:
@@ -70,6 +70,22 @@ class _Strict:
                 raise AttributeError(f"fake xlwings: {cls}.{name} is not in XLWINGS_API_USED")
             calls[f"{cls}.{name}"] += 1
         object.__setattr__(self, name, value)
+
+
+def _attr(name: str, convert: Any = None) -> property:
+    """A property over the private attribute ``name`` (converted when set)."""
+    return property(lambda self: getattr(self, name),
+                    lambda self, value: setattr(self, name, convert(value) if convert else value))
+
+
+def _cell_format(field: str, convert: Any = None, of: str | None = "_range") -> property:
+    """A format property of a range (``of``: the attribute holding it, None: the object itself):
+    read from its first cell, set on all its cells."""
+    def rng(self):
+        return getattr(self, of) if of else self
+
+    return property(lambda self: rng(self)._first(field),
+                    lambda self, value: rng(self)._set(field, convert(value) if convert else value))
 
 
 # --------------------------------------------------------------------------- cells and addresses
@@ -270,9 +286,7 @@ class App(_Strict):
             raise ValueError(value)
         self._calculation = value
 
-    @property
-    def api(self) -> Api:
-        return Api(self, "App.api")
+    api = property(lambda self: Api(self, "App.api"))
 
     def _com_set(self, path: str, value: Any) -> None:
         _check_com(self)
@@ -342,17 +356,13 @@ class Book(_Strict):
     def name(self) -> str:
         return self._name
 
-    @property
-    def sheets(self) -> "Sheets":
-        return Sheets(self)
+    sheets = property(lambda self: Sheets(self))
 
     @property
     def app(self) -> App:
         return self._app
 
-    @property
-    def names(self) -> Names:
-        return Names(self)
+    names = property(lambda self: Names(self))
 
     # test helpers
     def _sheet(self, name: str) -> "Sheet":
@@ -498,21 +508,13 @@ class Sheet(_Strict):
         else:
             self._visible = True
 
-    @property
-    def charts(self) -> "Charts":
-        return Charts(self)
+    charts = property(lambda self: Charts(self))
 
-    @property
-    def page_setup(self) -> "PageSetup":
-        return PageSetup(self)
+    page_setup = property(lambda self: PageSetup(self))
 
-    @property
-    def freeze_panes(self) -> "FreezePanes":
-        return FreezePanes(self)
+    freeze_panes = property(lambda self: FreezePanes(self))
 
-    @property
-    def api(self) -> Api:
-        return Api(self, "Sheet.api")
+    api = property(lambda self: Api(self, "Sheet.api"))
 
     # ---- COM
     def _com_set(self, path: str, value: Any) -> None:
@@ -700,17 +702,9 @@ class Range(_Strict):
         r1, c1 = self._areas[0][:2]
         return getattr(self._sheet._cells.get((r1, c1), _DEFAULT), field)
 
-    @property
-    def number_format(self) -> str:
-        return self._first("number_format")
+    number_format = _cell_format("number_format", of=None)
 
-    @number_format.setter
-    def number_format(self, value: str) -> None:
-        self._set("number_format", value)
-
-    @property
-    def font(self) -> "Font":
-        return Font(self)
+    font = property(lambda self: Font(self))
 
     @property
     def color(self):
@@ -721,9 +715,7 @@ class Range(_Strict):
     def color(self, value) -> None:
         self._set("fill", _hex(value))
 
-    @property
-    def borders(self) -> "Borders":
-        return Borders(self)
+    borders = property(lambda self: Borders(self))
 
     @property
     def horizontal_alignment(self):
@@ -746,13 +738,7 @@ class Range(_Strict):
             raise ValueError(value)
         self._set("v_align", value)
 
-    @property
-    def wrap_text(self) -> bool:
-        return self._first("wrap")
-
-    @wrap_text.setter
-    def wrap_text(self, value: bool) -> None:
-        self._set("wrap", bool(value))
+    wrap_text = _cell_format("wrap", bool, of=None)
 
     def merge(self, across: bool = False) -> None:
         if across:
@@ -770,25 +756,16 @@ class Range(_Strict):
             for key in block:
                 self._sheet._covered[key] = area
 
-    @property
-    def column_width(self) -> float | None:
-        return self._sheet._col_widths.get(self._areas[0][1])
+    column_width = property(lambda self: self._sheet._col_widths.get(self._areas[0][1]),
+                            lambda self, value: self._size(self._sheet._col_widths, 1, value))
+    row_height = property(lambda self: self._sheet._row_heights.get(self._areas[0][0]),
+                          lambda self, value: self._size(self._sheet._row_heights, 0, value))
 
-    @column_width.setter
-    def column_width(self, value: float) -> None:
-        for _, c1, _, c2 in self._areas:
-            for c in range(c1, c2 + 1):
-                self._sheet._col_widths[c] = value
-
-    @property
-    def row_height(self) -> float | None:
-        return self._sheet._row_heights.get(self._areas[0][0])
-
-    @row_height.setter
-    def row_height(self, value: float) -> None:
-        for r1, _, r2, _ in self._areas:
-            for r in range(r1, r2 + 1):
-                self._sheet._row_heights[r] = value
+    def _size(self, sizes: dict[int, float], axis: int, value: float) -> None:
+        """Set a column width (axis 1) or row height (axis 0) over every column/row of the range."""
+        for area in self._areas:
+            for i in range(area[axis], area[axis + 2] + 1):
+                sizes[i] = value
 
     def add_note(self, text: str) -> None:
         r1, c1, r2, c2 = self._single()
@@ -823,17 +800,11 @@ class Range(_Strict):
             raise ComError("Select method of Range class failed (sheet not active)")
         self._sheet._selection = self._single()[:2]
 
-    @property
-    def conditional_formats(self) -> "ConditionalFormats":
-        return ConditionalFormats(self)
+    conditional_formats = property(lambda self: ConditionalFormats(self))
 
-    @property
-    def data_validation(self) -> "DataValidation":
-        return DataValidation(self)
+    data_validation = property(lambda self: DataValidation(self))
 
-    @property
-    def api(self) -> Api:
-        return Api(self, "Range.api")
+    api = property(lambda self: Api(self, "Range.api"))
 
     # ---- COM
     def _com_set(self, path: str, value: Any) -> None:
@@ -873,37 +844,10 @@ class Font(_Strict):
     def __init__(self, rng: Range) -> None:
         self._range = rng
 
-    @property
-    def bold(self) -> bool:
-        return self._range._first("bold")
-
-    @bold.setter
-    def bold(self, value: bool) -> None:
-        self._range._set("bold", bool(value))
-
-    @property
-    def italic(self) -> bool:
-        return self._range._first("italic")
-
-    @italic.setter
-    def italic(self, value: bool) -> None:
-        self._range._set("italic", bool(value))
-
-    @property
-    def size(self) -> float:
-        return self._range._first("size")
-
-    @size.setter
-    def size(self, value: float) -> None:
-        self._range._set("size", float(value))
-
-    @property
-    def color(self):
-        return self._range._first("font_color")
-
-    @color.setter
-    def color(self, value) -> None:
-        self._range._set("font_color", _hex(value))
+    bold = _cell_format("bold", bool)
+    italic = _cell_format("italic", bool)
+    size = _cell_format("size", float)
+    color = _cell_format("font_color", _hex)
 
 
 class Borders(_Strict):
@@ -997,26 +941,14 @@ class Chart(_Strict):
             for c in range(c1, c2 + 1):
                 self._series.append(ChartSeries(area_address((r1, c, r2, c))))
 
-    @property
-    def chart_type(self) -> str:
-        return self._type
-
-    @chart_type.setter
-    def chart_type(self, value: str) -> None:
-        self._type = value
+    chart_type = _attr("_type")
 
     def set_x_axis_values(self, source: Range) -> None:
         if not self._series:
             raise ComError("no series")
         self._categories = area_address(source._single())
 
-    @property
-    def title(self):
-        return self._title
-
-    @title.setter
-    def title(self, value) -> None:
-        self._title = value
+    title = _attr("_title")
 
     @property
     def series(self) -> "ChartSeriesCollection":
@@ -1045,13 +977,7 @@ class ChartSeries(_Strict):
         self._values = values
         self._name = None
 
-    @property
-    def name(self):
-        return self._name
-
-    @name.setter
-    def name(self, value) -> None:
-        self._name = value
+    name = _attr("_name")
 
 
 class ChartLegend(_Strict):
@@ -1059,13 +985,7 @@ class ChartLegend(_Strict):
         self._visible = True
         self._position = "right"
 
-    @property
-    def visible(self) -> bool:
-        return self._visible
-
-    @visible.setter
-    def visible(self, value: bool) -> None:
-        self._visible = bool(value)
+    visible = _attr("_visible", bool)
 
     @property
     def position(self) -> str:
@@ -1083,21 +1003,8 @@ class ChartAxis(_Strict):
         self._title = None
         self._maximum = None
 
-    @property
-    def title(self):
-        return self._title
-
-    @title.setter
-    def title(self, value) -> None:
-        self._title = value
-
-    @property
-    def maximum_scale(self):
-        return self._maximum
-
-    @maximum_scale.setter
-    def maximum_scale(self, value) -> None:
-        self._maximum = value
+    title = _attr("_title")
+    maximum_scale = _attr("_maximum")
 
 
 # --------------------------------------------------------------------------- helpers for tests

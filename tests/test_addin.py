@@ -2,7 +2,7 @@
 points behind the ribbon buttons, the cell functions, and xlwings staying out of everything else.
 
 There is no Excel here. The fake implements exactly the xlwings API subset listed in
-``xlreports.excel.write.live`` (and refuses anything else), behaves like Excel where the
+``xlreports.excel.xlwings_api`` (and refuses anything else), behaves like Excel where the
 renderer could go wrong (text typed into a cell, merges over values, hidden sheets), and records
 what was set. The same sheet specs rendered through the fake and through the openpyxl renderer
 must give the same cells.
@@ -27,32 +27,13 @@ from xlreports.engine.customers.privacy import mask_phone
 from xlreports.model.membership import default_rules, tier_of
 from xlreports.engine.pay import performance_pay
 from xlreports.kinds.band import KIND as BAND
-from xlreports.layout.spec import (
-    BODY,
-    FMT_DATE,
-    FMT_MONEY,
-    FMT_PERCENT,
-    HEADER,
-    INPUT,
-    TITLE,
-    Chart,
-    ChartSeries,
-    ConditionalFormat,
-    DataValidation,
-    PageSetup,
-    SheetSpec,
-    Style,
-    TableBlock,
-    WorkbookSpec,
-)
+from xlreports.layout.spec import (BODY, FMT_DATE, FMT_MONEY, FMT_PERCENT, HEADER, INPUT, TITLE, Chart,
+                                   ChartSeries, ConditionalFormat, DataValidation, PageSetup, SheetSpec, Style,
+                                   TableBlock, WorkbookSpec)
 import openpyxl_render
 from xlreports.excel.read.live import XlwingsRows
-from xlreports.excel.write.live import (
-    XLWINGS_API_USED,
-    XLWINGS_COM_USED,
-    apply_workbook_spec,
-    render_sheet,
-)
+from xlreports.excel.write.live import apply_workbook_spec, render_sheet
+from xlreports.excel.xlwings_api import XLWINGS_API_USED, XLWINGS_COM_USED
 from xlreports.samples import build_sample
 from xlreports.rules.scheme_files import builtin_scheme
 from xlreports.excel.read.source import WorkbookRows
@@ -333,6 +314,45 @@ def test_a_failure_while_writing_restores_the_old_tabs(planned, sample, monkeypa
     with pytest.raises(fx.ComError):
         apply_workbook_spec(book, planned.book, com=True)
     assert fx.snapshot(book) == before
+
+
+@pytest.mark.parametrize("existing, hidden, active, sheets, remove, before", [
+    (("说明", "汇总", "旧表"), (), "说明", ("汇总", "工资"), ("旧表",), None),
+    (("数据", "汇总"), (), "数据", ("汇总", "明细"), (), "数据"),
+    (("数据", "SUMMARY", "说明"), (), "SUMMARY", ("Summary", "新"), (), None),
+    (("数据", "汇总"), (), "汇总", ("汇总", "甲"), (), "汇总"),
+    (("说明", "旧", "秘"), ("秘",), "旧", ("参数", "汇总"), ("旧",), None),
+    (("一", "二", "三", "四"), (), "四", ("二", "五"), ("三", "没有这张"), "一"),
+])
+def test_live_tabs_follow_the_write_plan(existing, hidden, active, sheets, remove, before):
+    from xlreports.excel.write.plan import plan_tabs
+
+    book = fx.Book("店.xlsx", sheets=existing)
+    for name in hidden:
+        book._sheet(name)._visible = False
+    book._active = book._sheet(active)
+    specs = [SheetSpec(name, state="hidden" if name == "参数" else "visible") for name in sheets]
+    for spec in specs:
+        spec.set(1, 1, spec.name)
+    old = {s._name: s for s in book._sheets}
+    plan = plan_tabs(existing, sheets, remove=remove, hidden=[*hidden, "参数"], active=active, before=before)
+    live = apply_workbook_spec(book, WorkbookSpec(specs, remove=list(remove)), before=before, com=False)
+    assert [s._name for s in book._sheets] == list(plan.order)
+    assert book._active._name == plan.active
+    assert live.sheets == list(sheets)
+    for name in plan.kept:  # kept tabs are the very same sheets, untouched
+        assert book._sheet(name) is old[name]
+    for name in sheets:
+        assert book._sheet(name)._cells[(1, 1)].value == name and book._sheet(name) is not old.get(name)
+
+
+def test_a_failure_while_adding_tabs_restores_the_old_ones():
+    book = fx.Book("店.xlsx", sheets=("数据", "汇总"))
+    before = fx.snapshot(book)
+    book.app._fail_on_add = True
+    with pytest.raises(fx.ComError):
+        apply_workbook_spec(book, WorkbookSpec([SheetSpec("汇总"), SheetSpec("新")]), com=False)
+    assert fx.snapshot(book) == before and [s._name for s in book._sheets] == ["数据", "汇总"]
 
 
 def test_500_agents_on_one_forms_sheet_stay_in_bulk():

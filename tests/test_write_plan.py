@@ -8,8 +8,9 @@ import pytest
 
 from xlreports.errors import XlreportsError
 from xlreports.excel.write.plan import (
-    DEFAULT_MARGINS, MAX_TEXT, CellValue, Margins, TabPlan, cell_value, check_sheet_name,
-    check_sheet_names, clean_text, list_validation_formula, margins, paper_size, plan_tabs,
+    DEFAULT_MARGINS, MAX_TEXT, POINTS_PER_INCH, VALIDATION_ERROR_MESSAGE, VALIDATION_ERROR_TITLE, CellValue,
+    Margins, TabPlan, cell_value, check_sheet_name, check_sheet_names, clean_text, cm_to_points, default_format,
+    formula_text, list_validation_formula, margins, paper_size, plan_tabs,
 )
 
 # --------------------------------------------------------------------------- sheet names
@@ -139,3 +140,28 @@ def test_list_validation_limits():
         list_validation_formula(["x" * 128, "y" * 127], "A1:A9")
     with pytest.raises(XlreportsError, match="不能包含英文逗号"):
         list_validation_formula(["a,b"], "A1")
+
+
+def test_formulas_get_one_leading_equals_sign():
+    assert formula_text("SUM(C3:C4)") == "=SUM(C3:C4)"
+    assert formula_text("=C5*2") == "=C5*2"
+    assert formula_text('LEN($A3)>3') == "=LEN($A3)>3"
+
+
+def test_default_formats_of_dates_and_times():
+    assert [default_format(v) for v in (datetime(2026, 1, 2, 3, 4), date(2026, 1, 2), time(9, 30),
+                                        timedelta(hours=1), 3, "2026-10", None)] == [
+        "yyyy-mm-dd h:mm:ss", "yyyy-mm-dd", "h:mm:ss", "[hh]:mm:ss", None, None, None]
+
+
+def test_centimetres_to_points():
+    assert POINTS_PER_INCH == 72
+    assert cm_to_points(2.54) == 72.0
+    assert cm_to_points(0) == 0
+    assert cm_to_points(16) == pytest.approx(453.5433070866)
+    # margins in inches and in points say the same: 1.27 cm = 0.5 in = 36 pt
+    assert margins((1.27, 1.27, 1.27, 1.27)).top * POINTS_PER_INCH == pytest.approx(cm_to_points(1.27)) == 36
+
+
+def test_validation_error_texts():
+    assert (VALIDATION_ERROR_TITLE, VALIDATION_ERROR_MESSAGE) == ("输入无效", "请从下拉列表中选择")

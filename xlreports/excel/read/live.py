@@ -4,7 +4,7 @@
 protocol as :class:`~xlreports.excel.read.source.WorkbookRows` gives a file, so the jobs read
 both alike. It takes an xlwings ``Book`` and imports nothing of xlwings itself (so importing it
 never loads xlwings); what it touches of the xlwings API is listed in
-``xlreports.excel.write.live.XLWINGS_API_USED``.
+``xlreports.excel.xlwings_api.XLWINGS_API_USED``.
 
 >>> class _Sheet:
 ...     name = "客服"

@@ -27,7 +27,8 @@ from xlreports.layout.spec import INPUT, Style, TableBlock
 __all__ = [
     "TabPlan", "plan_tabs", "sheet_key", "check_sheet_name", "check_sheet_names",
     "CellValue", "cell_value", "clean_text", "looks_like_formula", "Margins", "margins",
-    "paper_size", "list_validation_formula", "table_column_style", "default_format",
+    "paper_size", "list_validation_formula", "table_column_style", "default_format", "formula_text",
+    "cm_to_points",
 ]
 
 # --------------------------------------------------------------------------- constants
@@ -37,6 +38,9 @@ MAX_TEXT = 32_767  # characters in a cell; Excel "repairs" (empties) a file with
 # Excel keeps a literal list validation under 256 characters; longer lists corrupt the file.
 MAX_LIST_CHARS = 255
 MAX_PROMPT_CHARS = 255
+# What Excel says when someone types a value that is not in a drop-down's list.
+VALIDATION_ERROR_TITLE = "输入无效"
+VALIDATION_ERROR_MESSAGE = "请从下拉列表中选择"
 # Text starting with these would turn into a formula if typed into Excel.
 FORMULA_LEADS = ("=", "+", "-", "@")
 # Characters XML 1.0 cannot hold; pasted buyer notes bring them in. The pattern is valid both
@@ -48,6 +52,7 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 AUTHOR = "xlreports"  # of comments and new workbooks
 PAPER_SIZES = {"A4": 9, "A3": 8, "A5": 11, "LETTER": 1}  # Excel's paperSize / XlPaperSize codes
 CM_PER_INCH = 2.54
+POINTS_PER_INCH = 72  # Excel's object model measures margins and shapes in points
 # Number formats a value gets when its style has none (Excel shows a bare serial otherwise).
 DEFAULT_FORMATS = {datetime: "yyyy-mm-dd h:mm:ss", date: "yyyy-mm-dd", time: "h:mm:ss",
                    timedelta: "[hh]:mm:ss"}
@@ -275,6 +280,15 @@ def default_format(value) -> str | None:
     return None
 
 
+def formula_text(formula: str) -> str:
+    """A spec formula as Excel's object model and openpyxl take it: with its leading "=".
+
+    >>> formula_text("SUM(C3:C4)"), formula_text("=C5*2")
+    ('=SUM(C3:C4)', '=C5*2')
+    """
+    return formula if formula.startswith("=") else "=" + formula
+
+
 # --------------------------------------------------------------------------- print and validation
 
 
@@ -304,6 +318,15 @@ def margins(margins_cm: tuple[float, float, float, float]) -> Margins:
     return Margins(left=left / CM_PER_INCH, right=right / CM_PER_INCH, top=top / CM_PER_INCH,
                    bottom=bottom / CM_PER_INCH, header=min(0.8, top / 2) / CM_PER_INCH,
                    footer=min(0.8, bottom / 2) / CM_PER_INCH)
+
+
+def cm_to_points(cm: float) -> float:
+    """Centimetres → points (1/72 inch), the unit of Excel's object model.
+
+    >>> cm_to_points(2.54), round(cm_to_points(16), 2)
+    (72.0, 453.54)
+    """
+    return cm / CM_PER_INCH * POINTS_PER_INCH
 
 
 def paper_size(paper: str) -> int:
