@@ -296,11 +296,12 @@ class _Ui:
             _log(f"message box failed; text was:\n{text}")
 
     def write(self, book, spec, com: bool | None) -> None:
-        from xlreports.excel.write.live import apply_workbook_spec
+        from xlreports.excel.write import LiveWriter
 
         self.writing = True
-        live = apply_workbook_spec(book, spec, com=com, progress=self.status)
-        self.skipped = live.skipped
+        writer = LiveWriter(book, com=com, progress=self.status)
+        writer.write(spec)
+        self.skipped = writer.skipped
         self.writing = False
 
 

@@ -37,6 +37,7 @@ from xlreports.rules.scheme_rows import SHEET_NAME as SCHEME_SHEET, ParsedScheme
 from xlreports.rules.scheme_check import check_scheme
 from xlreports.excel.read.source import SheetRows, WorkbookRows
 from xlreports.excel.read.tables import Table, coerce, read_agent_table, read_table
+from xlreports.excel.write import FileWriter, Writer
 from xlreports.jobs.carry import carried_value, current_inputs, read_manifest
 from xlreports.jobs.timing import PhaseClock
 
@@ -81,21 +82,20 @@ class _Inputs:
     current: dict[str, Any]  # input key → value in the cell now (typed or pre-filled)
 
 
-def appraise(book: str | Path, opts: AppraiseOptions | None = None) -> AppraiseReport:
-    """Run the month's appraisal on ``book`` and write the sheets (into ``book``, or ``opts.out``)."""
-    from xlreports.excel.write.xlsx import write_sheets
-
+def appraise(book: str | Path, opts: AppraiseOptions | None = None, writer: Writer | None = None) -> AppraiseReport:
+    """Run the month's appraisal on ``book`` and write the sheets with ``writer`` (default: into the
+    file ``book``, or ``opts.out``, through the zip-level writer)."""
     opts = opts or AppraiseOptions()
     book = Path(book)
     is_csv = book.suffix.lower() == ".csv"
     with WorkbookRows(book) as wb:
         report = plan_appraisal(wb, opts, shop=book.stem, is_csv=is_csv)
     target = Path(opts.out) if opts.out else (book.with_suffix(".xlsx") if is_csv else book)
-    # Zip-level write: the user's other sheets, names and VBA are copied byte for byte, and the cost
-    # follows the generated tabs, not everything the workbook holds.
+    # The file writer works at zip level: the user's other sheets, names and VBA are copied byte for
+    # byte, and the cost follows the generated tabs, not everything the workbook holds.
+    writer = writer or FileWriter(None if is_csv else book, target, backup=opts.backup)
     clock = PhaseClock()
-    report.backup = write_sheets(None if is_csv else book, target, report.book.sheets, remove=report.book.remove,
-                                 backup=opts.backup)
+    report.backup = writer.write(report.book)
     clock.tick("write")
     report.output = target
     report.timings.update(clock.laps)

@@ -16,12 +16,13 @@ from typing import Any
 
 from xlreports.errors import Problem, XlreportsError
 from xlreports.layout import archive_sheets as views
-from xlreports.layout.spec import SheetSpec
+from xlreports.layout.spec import SheetSpec, WorkbookSpec
 from xlreports.layout.membership_sheet import membership_sheet
 from xlreports.layout.messages import reminder_messages
 from xlreports.model.orders import BUYER
 from xlreports.rules.membership_rows import SHEET_NAME as RULES_SHEET, parse_membership_rows
 from xlreports.excel.read.source import WorkbookRows
+from xlreports.excel.write import FileWriter, Writer
 from xlreports.jobs.carry import carry_staff_columns, read_sheet_records
 from xlreports.jobs.timing import PhaseClock
 
@@ -67,10 +68,9 @@ def _expand(paths: list[str | Path]) -> list[Path]:
     return out
 
 
-def archive(book: str | Path, opts: ArchiveOptions | None = None) -> ArchiveReport:
-    """Rebuild the customer tabs of ``book`` (created when missing) from the order exports."""
-    from xlreports.excel.write.xlsx import write_sheets
-
+def archive(book: str | Path, opts: ArchiveOptions | None = None, writer: Writer | None = None) -> ArchiveReport:
+    """Rebuild the customer tabs of ``book`` (created when missing) from the order exports, written
+    with ``writer`` (default: into the file, or ``opts.out``, through the zip-level writer)."""
     opts = opts or ArchiveOptions()
     book = Path(book)
     exists = book.exists()
@@ -83,7 +83,8 @@ def archive(book: str | Path, opts: ArchiveOptions | None = None) -> ArchiveRepo
         report, sheets = plan_archive(None, opts, shop=book.stem)
     clock = PhaseClock()
     report.output = Path(opts.out) if opts.out else book
-    report.backup = write_sheets(book if exists else None, report.output, sheets, backup=opts.backup)
+    writer = writer or FileWriter(book if exists else None, report.output, backup=opts.backup)
+    report.backup = writer.write(WorkbookSpec(sheets))
     clock.tick("写入")
     report.timings.update(clock.laps)
     return report

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from xlreports.errors import XlreportsError
 from xlreports.layout.scheme_sheet import scheme_sheet
-from xlreports.layout.spec import HEADER, NOTE, SheetSpec
+from xlreports.excel.write import FileWriter
+from xlreports.layout.spec import HEADER, NOTE, SheetSpec, WorkbookSpec
 from xlreports.rules.scheme_files import resolve_scheme
 from xlreports.model.scheme import Scheme
 from xlreports.rules.scheme_rows import SHEET_NAME
@@ -33,14 +34,12 @@ def data_template(scheme: Scheme) -> SheetSpec:
 
 def init_book(book: str | Path, scheme_spec: str = "A", *, backup: bool = True) -> tuple[Path, Path | None, bool]:
     """Write the scheme; returns (workbook path, backup path or None, whether the workbook was created)."""
-    from xlreports.excel.write.xlsx import write_sheets
-
     book = Path(book)
     scheme = resolve_scheme(scheme_spec)
     sheet = scheme_sheet(scheme, SHEET_NAME)
     if book.suffix.lower() not in (".xlsx", ".xlsm"):
         raise XlreportsError(f"{book.name}：请使用 .xlsx 或 .xlsm 工作簿")
     if not book.exists():
-        write_sheets(None, book, [sheet, data_template(scheme)], backup=False)
+        FileWriter(None, book, backup=False).write(WorkbookSpec([sheet, data_template(scheme)]))
         return book, None, True
-    return book, write_sheets(book, book, [sheet], backup=backup), False
+    return book, FileWriter(book, book, backup=backup).write(WorkbookSpec([sheet])), False

@@ -1,4 +1,4 @@
-"""The 考核方案 sheet as a styled spec: the rows of ``schemes.sheet.scheme_to_rows`` with editable cells yellow.
+"""The 考核方案 sheet as a styled spec: the rows of ``rules.scheme_rows.scheme_to_rows`` with editable cells yellow.
 
 >>> from xlreports.rules.scheme_files import builtin_scheme
 >>> spec = scheme_sheet(builtin_scheme("A"))

@@ -144,7 +144,7 @@ def parse_scheme_rows(rows: list[list[Any]], sheet: str = SHEET_NAME) -> ParsedS
     """Read a 考核方案 sheet's rows (row 0 = Excel row 1) into a scheme and its cell positions.
 
     Raises InputErrors naming every cell that could not be read; the scheme's
-    consistency (bands, weights …) is checked by ``schemes.validate``.
+    consistency (bands, weights …) is checked by ``rules.scheme_check``.
     """
     reader = CellReader(sheet)
     refs = SchemeRefs(sheet=sheet)
