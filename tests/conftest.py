@@ -6,6 +6,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # so tests can `import libreoffice`
 
+# Run by the system python3 (Debian python3-uno) in a subprocess, never imported by pytest.
+collect_ignore = ["uno_actions.py"]
+
 
 def _libreoffice_required() -> bool:
     return bool(os.environ.get("CI")) or os.environ.get("XLREPORTS_REQUIRE_LIBREOFFICE") == "1"
@@ -19,6 +22,20 @@ def soffice():
     path = soffice_path()
     if path is None:
         msg = "LibreOffice (soffice) not found"
+        if _libreoffice_required():
+            pytest.fail(msg + ": it is required when CI or XLREPORTS_REQUIRE_LIBREOFFICE=1 is set")
+        pytest.skip(msg)
+    return path
+
+
+@pytest.fixture(scope="session")
+def uno_python():
+    """The Python that has LibreOffice's UNO bridge (python3-uno); skips without it, fails in CI."""
+    from office_ops import uno_python as find
+
+    path = find()
+    if path is None:
+        msg = "python3-uno (LibreOffice's UNO bridge for the system python3) not found"
         if _libreoffice_required():
             pytest.fail(msg + ": it is required when CI or XLREPORTS_REQUIRE_LIBREOFFICE=1 is set")
         pytest.skip(msg)
