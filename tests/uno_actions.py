@@ -90,8 +90,8 @@ def value_of(cell):
         return cell.String
     if kind == "VALUE":
         return cell.Value
-    # a formula: its result, as a number when it is one
-    return cell.String if cell.FormulaResultType2.value == "TEXT" else cell.Value
+    # a formula: its result, as a number when it is one (com.sun.star.sheet.FormulaResult.VALUE = 1)
+    return cell.Value if cell.FormulaResultType2 == 1 else cell.String
 
 
 def act(doc, a: dict, got: list) -> None:
