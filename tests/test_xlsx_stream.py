@@ -1,4 +1,4 @@
-"""The streaming .xlsx writer (xlreports.excel.write.xlsx_stream), checked by reading the files back.
+"""The streaming .xlsx writer (xlreports.excel.write.xlsx), checked by reading the files back.
 
 Every sheet is written three ways — into a new workbook, into an .xlsx made by openpyxl
 that already holds other sheets, names, styles and a formula, and into an .xlsm with a
