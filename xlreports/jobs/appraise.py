@@ -231,8 +231,8 @@ def _build_context(inputs: _Inputs, month: str, opts: AppraiseOptions, labels: L
     raise_if_errors(problems)
     _warn_absent(inputs, month, records, warnings)
 
-    history = _refreshed_history(inputs, month, available, messages, warnings)
-    history = [h for h in history if h.month != month]
+    inputs.history = _refreshed_history(inputs, month, available, messages, warnings)
+    history = [h for h in inputs.history if h.month != month]
     result = appraise_month(scheme, agents, history, available | set(derived))
     forms = opts.forms if opts.forms != "auto" else ("tabs" if len(agents) <= AUTO_TABS_LIMIT else "single")
     ctx = BookContext(result, refs, labels, scheme.shop or shop, data_columns, rate_columns,
