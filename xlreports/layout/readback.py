@@ -112,7 +112,7 @@ def payroll_inputs(sheet: str, rows: list[list], labels: Labels, month: str | No
     """奖金 typed in 工资表, by the 客服 column; the month from the title (else ``month``).
 
     >>> rows = [["店 客服工资表 2026-10"], ["客服", "级别", "奖金"], ["果果", "初级", None], ["小美", "中级", 300],
-    ...         ["合计"]]
+    ...         ["合计"], [], ["应发合计 = 底薪 + … + 奖金。"]]
     >>> [(f.key, f.value, f.cell) for f in payroll_inputs("工资表", rows, Labels("zh"), None)]
     [('2026-10|果果|奖金', None, 'C3'), ('2026-10|小美|奖金', 300, 'C4')]
     """
@@ -130,7 +130,9 @@ def payroll_inputs(sheet: str, rows: list[list], labels: Labels, month: str | No
                 month = next((m.group(1) for t in texts if (m := _MONTH.search(t))), month)
             continue
         agent = _text(_cell(row, cols[agent_label]))
-        if not agent or agent == total or not month:
+        if agent == total:  # the 合计 row ends the table (the note below it is no agent)
+            break
+        if not agent or not month:
             continue
         for label, field in wanted.items():
             if label in cols:
