@@ -38,7 +38,8 @@ from xlreports.rules.scheme_check import check_scheme
 from xlreports.excel.read.source import SheetRows, WorkbookRows
 from xlreports.excel.read.tables import Table, coerce, read_agent_table, read_table
 from xlreports.excel.write import FileWriter, Writer
-from xlreports.jobs.carry import carried_value, current_inputs, read_manifest
+from xlreports.jobs.carry import carried_value, current_inputs, input_field_kinds, read_manifest, still_prefilled
+from xlreports.layout.readback import SIGN_OFF_FIELDS
 from xlreports.jobs.timing import PhaseClock
 
 DATA_SHEET = "客服数据"
@@ -78,8 +79,7 @@ class _Inputs:
     roster: Table | None
     history: list[HistoryRow]
     generated: list[str]
-    old_inputs: list[InputCell]
-    current: dict[str, Any]  # input key → value in the cell now (typed or pre-filled)
+    known: dict[str, InputCell]  # input key → the cell as it is now (found by labels, else the manifest's copy)
 
 
 def appraise(book: str | Path, opts: AppraiseOptions | None = None, writer: Writer | None = None) -> AppraiseReport:
@@ -138,13 +138,13 @@ def _read_inputs(wb, opts: AppraiseOptions, messages: list[str], is_csv: bool) -
         is_new = False
     roster = _read_roster(wb.rows(ROSTER_SHEET)) if wb.find(ROSTER_SHEET) else None
     history = _read_history(wb.rows(HISTORY_SHEET)) if wb.find(HISTORY_SHEET) else []
-    generated, old_inputs = read_manifest(wb.rows(MANIFEST_SHEET)) if wb.find(MANIFEST_SHEET) else ([], [])
-    current = current_inputs(wb, old_inputs)
+    generated, cached = read_manifest(wb.rows(MANIFEST_SHEET)) if wb.find(MANIFEST_SHEET) else ([], [])
 
     problems = check_scheme(parsed.scheme, parsed.refs)
     raise_if_errors(problems)
+    known = current_inputs(wb, cached, Labels(opts.lang), input_field_kinds(parsed.scheme))
     data = read_agent_table(data_rows, extra=parsed.scheme.input_columns())
-    return _Inputs(data, parsed, is_new, roster, history, generated, old_inputs, current)
+    return _Inputs(data, parsed, is_new, roster, history, generated, known)
 
 
 def _read_roster(rows: SheetRows) -> Table:
@@ -193,16 +193,7 @@ def _build_context(inputs: _Inputs, month: str, opts: AppraiseOptions, labels: L
     available = set(table.columns)
     problems: list[Problem] = []
 
-    # Growth metrics read last month's value: from the data's own previous-month rows when no column gives it.
-    derived: dict[str, dict[str, float | None]] = {}
-    for kpi in scheme.kpis:
-        m = kpi.metric
-        if m.kind == "growth" and m.denominator and m.denominator not in available:
-            prev = {r.values["客服"]: r.values.get(m.numerator) for r in _month_records(table, previous_month(month))}
-            derived[m.denominator] = prev
-            if not prev:
-                warnings.append(Problem(table.sheet, None, f"没有 {previous_month(month)} 的数据，"
-                                        f"「{kpi.name}」按无数据处理", severity="warning"))
+    derived = _derived(table, month, scheme, available, warnings)
 
     rate_columns: dict[str, str] = {}
     data_columns: list[str] = []
@@ -236,45 +227,122 @@ def _build_context(inputs: _Inputs, month: str, opts: AppraiseOptions, labels: L
     roster_info, new_roster = _roster(inputs.roster, records, scheme.default_level, scheme, warnings, messages)
 
     # Inputs typed on forms and the payroll: carried over when someone changed them, else pre-filled from data.
-    prefills: dict[str, Any] = {}
-    input_fields = _input_fields(scheme)
-    agents: list[AgentMonth] = []
-    key = lambda agent, name: f"{month}|{agent}|{name}"  # noqa: E731 - mirrors BookContext.input_key
-    old = {c.key: c for c in inputs.old_inputs}
-    values_by_key: dict[str, Any] = {}
-    for rec in records:
-        name = rec.values["客服"]
-        values = {c: rec.values.get(c) for c in table.columns if c not in ("客服", "月份")}
-        for col, prev in derived.items():
-            values[col] = prev.get(name)
-        for label, column in input_fields:
-            k = key(name, label)
-            prefill = rec.values.get(column) if column else None
-            prefills[k] = prefill
-            chosen = carried_value(k, prefill, old, inputs.current)
-            values_by_key[k] = chosen
-            if column:
-                try:
-                    values[column] = coerce(chosen, "number")
-                except ValueError:
-                    cell = old[k].cell if k in old else rec.cell(column)
-                    sheet = old[k].sheet if k in old else table.sheet
-                    problems.append(Problem(sheet, cell, f"「{label}」应为数字", found=chosen))
-        for label in ("考核人员", "考核时间", "备注", "被考核人确认", "确认日期"):
-            k = key(name, label)
-            prefills[k] = None
-            values_by_key[k] = inputs.current.get(k) if k in old else None
-        hire, post, level = roster_info.get(name, (None, "", scheme.default_level))
-        agents.append(AgentMonth(name, month, values, level=level, post=post or values.get("岗位") or "",
-                                 hire_date=hire))
+    agents, prefills, values_by_key, problems = _month_agents(inputs, month, records, roster_info, derived)
     raise_if_errors(problems)
+    _warn_absent(inputs, month, records, warnings)
 
+    inputs.history = _refreshed_history(inputs, month, available, messages, warnings)
     history = [h for h in inputs.history if h.month != month]
     result = appraise_month(scheme, agents, history, available | set(derived))
     forms = opts.forms if opts.forms != "auto" else ("tabs" if len(agents) <= AUTO_TABS_LIMIT else "single")
     ctx = BookContext(result, refs, labels, scheme.shop or shop, data_columns, rate_columns,
                       values_by_key, prefills, forms)
     return ctx, new_roster
+
+
+def _derived(table: Table, month: str, scheme, available: set[str],
+             warnings: list[Problem]) -> dict[str, dict[str, float | None]]:
+    """Growth metrics read last month's value: from the data's own previous-month rows when no column gives it."""
+    derived: dict[str, dict[str, float | None]] = {}
+    for kpi in scheme.kpis:
+        m = kpi.metric
+        if m.kind == "growth" and m.denominator and m.denominator not in available:
+            prev = {r.values["客服"]: r.values.get(m.numerator) for r in _month_records(table, previous_month(month))}
+            derived[m.denominator] = prev
+            if not prev:
+                warnings.append(Problem(table.sheet, None, f"没有 {previous_month(month)} 的数据，"
+                                        f"「{kpi.name}」按无数据处理", severity="warning"))
+    return derived
+
+
+def _month_agents(inputs: _Inputs, month: str, records, roster_info: dict, derived: dict):
+    """One month's agents with what was typed for them carried over: (agents, pre-fills, cell values, problems)."""
+    scheme, table, known = inputs.scheme.scheme, inputs.data, inputs.known
+    prefills: dict[str, Any] = {}
+    values_by_key: dict[str, Any] = {}
+    problems: list[Problem] = []
+    agents: list[AgentMonth] = []
+    key = lambda agent, name: f"{month}|{agent}|{name}"  # noqa: E731 - mirrors BookContext.input_key
+    for rec in records:
+        name = rec.values["客服"]
+        values = {c: rec.values.get(c) for c in table.columns if c not in ("客服", "月份")}
+        for col, prev in derived.items():
+            values[col] = prev.get(name)
+        for label, column in _input_fields(scheme):
+            k = key(name, label)
+            prefill = rec.values.get(column) if column else None
+            prefills[k] = prefill
+            chosen = carried_value(k, prefill, known)
+            values_by_key[k] = chosen
+            if column:
+                try:
+                    values[column] = coerce(chosen, "number")
+                except ValueError:
+                    cell = known[k].cell if k in known else rec.cell(column)
+                    sheet = known[k].sheet if k in known else table.sheet
+                    problems.append(Problem(sheet, cell, f"「{label}」应为数字", found=chosen))
+        for label in SIGN_OFF_FIELDS:
+            k = key(name, label)
+            prefills[k] = None
+            values_by_key[k] = known[k].value if k in known else None
+        hire, post, level = roster_info.get(name, (None, "", scheme.default_level))
+        agents.append(AgentMonth(name, month, values, level=level, post=post or values.get("岗位") or "",
+                                 hire_date=hire))
+    return agents, prefills, values_by_key, problems
+
+
+def _warn_absent(inputs: _Inputs, month: str, records, warnings: list[Problem]) -> None:
+    """Agents with inputs for this month who are not in this run's data: their typed values are kept."""
+    present = {r.values["客服"] for r in records}
+    absent: dict[str, int] = {}
+    for c in inputs.known.values():
+        if c.month == month and c.agent and c.agent not in present:
+            typed = c.value not in (None, "") and not (c.recorded and still_prefilled(c.value, c.prefill))
+            absent[c.agent] = absent.get(c.agent, 0) + typed
+    for agent, typed in sorted(absent.items()):
+        warnings.append(Problem(inputs.data.sheet, None, f"客服「{agent}」不在 {month} 的数据中（姓名有改动？），"
+                                f"本次未计算；已保留为她填写的 {typed} 项内容，数据中恢复后会重新填入",
+                                severity="warning"))
+
+
+def _refreshed_history(inputs: _Inputs, month: str, available: set[str], messages: list[str],
+                       warnings: list[Problem]) -> list[HistoryRow]:
+    """考核历史 brought up to date before ``month``'s streaks: every earlier month in the data is
+    recomputed from its data and what was typed on its forms (never-appraised months with their pre-fills)."""
+    scheme, table = inputs.scheme.scheme, inputs.data
+    history = list(inputs.history)
+    before = {(h.month, h.agent): h for h in history}
+    fresh, changed = [], []
+    for m in sorted(x for x in table.months() if x < month):
+        records = _month_records(table, m)
+        if not records:
+            continue
+        derived = _derived(table, m, scheme, available, [])
+        roster_info, _ = _roster(inputs.roster, records, scheme.default_level, scheme, [], [])
+        agents, prefills, _, problems = _month_agents(inputs, m, records, roster_info, derived)
+        for p in problems:
+            warnings.append(Problem(p.sheet, p.cell, f"{m}：{p.message}，该月历史按预填值计算", severity="warning",
+                                    found=p.found))
+        if problems:
+            bad = {p.cell for p in problems}
+            inputs.known = {k: c for k, c in inputs.known.items() if not (c.month == m and c.cell in bad)}
+            agents, prefills, _, _ = _month_agents(inputs, m, records, roster_info, derived)
+        for k, c in inputs.known.items():
+            if c.month == m and not c.recorded and k in prefills:  # the cache was lost: this run's pre-fill
+                c.prefill, c.recorded = prefills[k], True
+        rows = history_rows(appraise_month(scheme, agents, [h for h in history if h.month < m],
+                                           available | set(derived)))
+        if not any(h.month == m for h in inputs.history):
+            fresh.append(m)
+        else:
+            changed += [f"{m} {r.agent} {before[(m, r.agent)].total:g}→{r.total:g}" for r in rows
+                        if (m, r.agent) in before and abs(before[(m, r.agent)].total - r.total) > 1e-9]
+        history = merge_history(history, rows)
+    if fresh:
+        messages.append(f"{'、'.join(fresh)} 未曾考核：已按「{table.sheet}」和预填值计入「{HISTORY_SHEET}」，连续规则据此计算")
+    if changed:
+        messages.append(f"「{HISTORY_SHEET}」已按各月考核表上填写的内容更新总分：{'；'.join(changed)}")
+    return history
 
 
 def _month_records(table: Table, month: str):
@@ -333,9 +401,11 @@ def _workbook_spec(ctx: BookContext, inputs: _Inputs, opts: AppraiseOptions, new
     generated = [s.name for s in [summary, payroll, *forms, data_spec]]
     book = WorkbookSpec(sheets=sheets)
     current = input_cells(book, ctx.month, ctx.prefills)
-    kept = [c for c in inputs.old_inputs if c.month != ctx.month]
-    for c in kept:
-        c.value = inputs.current.get(c.key, c.value)
+    # Other months, and this month's agents absent from this run, stay in the cache until they are back.
+    written = {c.key for c in current}
+    present = {r.agent.name for r in ctx.result.agents}
+    kept = [c for c in inputs.known.values()
+            if c.key not in written and (c.month != ctx.month or c.agent not in present)]
     book.sheets.append(manifest_sheet(generated, kept + current))
     book.remove = [n for n in inputs.generated if n not in generated]
     return book

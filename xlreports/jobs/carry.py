@@ -1,8 +1,10 @@
 """Carry-over of what people typed, from the workbook as it is to the sheets about to be written.
 
-Appraisal: input cells (manual scores, attendance, 奖金, sign-off fields) are listed in the hidden
-bookkeeping sheet with their key ``month|agent|field``, the pre-filled value and the value last
-seen; a cell is carried over only when it no longer holds its pre-fill. Customer archive: staff
+Appraisal: input cells (manual scores, attendance, 奖金, sign-off fields) are read back by their
+key ``month|agent|field`` from the sheets themselves, found through labels and headers
+(:mod:`xlreports.layout.readback`); the hidden bookkeeping sheet is a cache of the pre-fill written
+with each cell and of the values of months and agents no longer on the sheets. A cell is carried
+over only when it no longer holds its pre-fill. Customer archive: staff
 columns are carried by 买家会员名, and buyers missing from this run's exports keep their rows.
 
 >>> still_prefilled("", None), still_prefilled("8", 8.0), still_prefilled(7, 8)
@@ -12,10 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from xlreports.a1 import split_cell
+from xlreports import kinds
 from xlreports.excel.read.source import RowsSource, SheetRows
 from xlreports.layout import archive_sheets as views
+from xlreports.layout.labels import Labels
 from xlreports.layout.ledgers import InputCell
+from xlreports.layout.readback import (ATTENDANCE, KPI, SIGN_OFF, SIGN_OFF_FIELDS, FoundInput, form_inputs,
+                                       is_form_sheet, payroll_inputs)
 from xlreports.model.orders import BUYER
 
 
@@ -31,30 +36,55 @@ def read_manifest(rows: SheetRows) -> tuple[list[str], list[InputCell]]:
     return sheets, cells
 
 
-def current_inputs(wb: RowsSource, cells: list[InputCell]) -> dict[str, Any]:
-    """The value each recorded input cell holds now; the manifest's copy when its sheet is gone."""
-    current: dict[str, Any] = {}
-    cache: dict[str, list[list[Any]]] = {}
-    # Several months' keys can share one address (考核表-x!F12 in 2026-09 and 2026-10); the cell shows
-    # the month written last (the manifest lists kept months first), the others keep the manifest's copy.
-    shown = {(cell.sheet, cell.cell): cell.key for cell in cells}
-    for cell in cells:
-        current[cell.key] = cell.value
-        if shown[(cell.sheet, cell.cell)] != cell.key:
-            continue
-        name = wb.find(cell.sheet)
-        try:
-            r, c = split_cell(cell.cell)
-        except ValueError:
-            continue
-        if name is None:
-            continue
-        if name not in cache:
-            cache[name] = wb.rows(name).rows
-        rows = cache[name]
-        r, c = r - 1, c - 1
-        current[cell.key] = rows[r][c] if r < len(rows) and c < len(rows[r]) else None
-    return current
+def input_field_kinds(scheme) -> dict[str, str]:
+    """Each field typed on a form → how the form shows it (KPI row, attendance row, sign-off pair).
+
+    >>> from xlreports.rules.scheme_files import builtin_scheme
+    >>> kinds_ = input_field_kinds(builtin_scheme("A"))
+    >>> kinds_["工作任务"], kinds_["迟到早退次数"], kinds_["考核人员"]
+    ('kpi', 'attendance', 'sign-off')
+    """
+    out: dict[str, str] = {}
+    for kpi in scheme.kpis:
+        kind = kinds.get(kpi.kind)
+        attendance = set(kind.attendance_columns(kpi))
+        for label, _ in kind.input_fields(kpi):
+            out[label] = ATTENDANCE if label in attendance else KPI
+    out.update({f: SIGN_OFF for f in SIGN_OFF_FIELDS})
+    return out
+
+
+def sheet_inputs(wb: RowsSource, labels: Labels, fields: dict[str, str]) -> dict[str, FoundInput]:
+    """Every input cell of our forms and 工资表 as the sheets hold them now, found by labels and headers."""
+    found: dict[str, FoundInput] = {}
+    months = set()
+    for name in wb.names:
+        if is_form_sheet(name, labels):
+            for f in form_inputs(name, wb.rows(name).rows, labels, fields):
+                found[f.key] = f
+                months.add(f.month)
+    payroll = wb.find(labels("工资表"))
+    if payroll is not None:
+        for f in payroll_inputs(payroll, wb.rows(payroll).rows, labels, max(months) if months else None):
+            found[f.key] = f
+    return found
+
+
+def current_inputs(wb: RowsSource, cells: list[InputCell], labels: Labels,
+                   fields: dict[str, str]) -> dict[str, InputCell]:
+    """Every known input: what the sheets hold now (found by labels), else the manifest's copy.
+
+    The manifest is a cache: a cell found on a sheet takes its value and place from the sheet;
+    one found only on a sheet (manifest lost) is unrecorded — its pre-fill is recomputed by the run.
+    """
+    known = {c.key: InputCell(c.key, c.month, c.sheet, c.cell, c.prefill, c.value, c.recorded) for c in cells}
+    for f in sheet_inputs(wb, labels, fields).values():
+        c = known.get(f.key)
+        if c is None:
+            known[f.key] = InputCell(f.key, f.month, f.sheet, f.cell, None, f.value, recorded=False)
+        else:
+            c.value, c.sheet, c.cell = f.value, f.sheet, f.cell
+    return known
 
 
 def still_prefilled(a: Any, b: Any) -> bool:
@@ -67,17 +97,23 @@ def still_prefilled(a: Any, b: Any) -> bool:
         return str(a) == str(b)
 
 
-def carried_value(key: str, prefill: Any, old: dict[str, InputCell], current: dict[str, Any]) -> Any:
-    """What an input cell holds after the run: what is in it now if someone changed it since it was
-    written (it no longer equals its pre-fill), else the new pre-fill.
+def carried_value(key: str, prefill: Any, known: dict[str, InputCell]) -> Any:
+    """What an input cell holds after the run: what is in it now if someone typed it (it no longer
+    equals the pre-fill written with it — or, when that was not recorded, this run's pre-fill),
+    else the new pre-fill.
 
     >>> old = {"k": InputCell("k", "2026-10", "考核表-小美", "F12", 8, 8)}
-    >>> carried_value("k", 9, old, {"k": 8}), carried_value("k", 9, old, {"k": 6}), carried_value("x", 9, old, {})
-    (9, 6, 9)
+    >>> carried_value("k", 9, old, ), carried_value("x", 9, old)
+    (9, 9)
+    >>> old["k"].value = 6
+    >>> carried_value("k", 9, old)
+    6
     """
-    if key in old and not still_prefilled(current.get(key), old[key].prefill):
-        return current.get(key)
-    return prefill
+    cell = known.get(key)
+    if cell is None:
+        return prefill
+    baseline = cell.prefill if cell.recorded else prefill
+    return prefill if still_prefilled(cell.value, baseline) else cell.value
 
 
 def read_sheet_records(rows, names: list[str]) -> list[dict[str, Any]]:

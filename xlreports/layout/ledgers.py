@@ -83,7 +83,11 @@ def roster_sheet(agents: list[tuple[str, str]], default_level: str) -> SheetSpec
 
 @dataclass
 class InputCell:
-    """One typed-into cell recorded in the manifest."""
+    """One typed-into cell recorded in the manifest (or found on a sheet by its labels).
+
+    ``recorded``: whether ``prefill`` is the pre-fill written with the cell; False when the
+    manifest was lost and the cell was found by its labels only (see jobs/carry.py).
+    """
 
     key: str
     month: str
@@ -91,6 +95,16 @@ class InputCell:
     cell: str
     prefill: object
     value: object
+    recorded: bool = True
+
+    @property
+    def agent(self) -> str:
+        """The agent part of the key ``month|agent|field``.
+
+        >>> InputCell("2026-10|小美|奖金", "2026-10", "工资表", "J3", None, 300).agent
+        '小美'
+        """
+        return self.key.split("|")[1] if self.key.count("|") >= 2 else ""
 
 
 def input_cells(book: WorkbookSpec, month: str, prefills: dict[str, object]) -> list[InputCell]:
