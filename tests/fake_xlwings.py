@@ -311,25 +311,57 @@ class App(_Strict):
 
 
 class Name(_Strict):
-    def __init__(self, name: str, target: "Range") -> None:
-        self._name, self._target = name, target
+    """A defined name: workbook-level over a range, or sheet-level (``sheet``) over a formula, as
+    Excel lists it ("'Sheet'!name")."""
+
+    def __init__(self, name: str, target: "Range | None", refers_to: str | None = None,
+                 sheet: "Sheet | None" = None) -> None:
+        self._name, self._target, self._refers_to, self._sheet = name, target, refers_to, sheet
+        self._visible = True
 
     @property
     def name(self) -> str:
-        return self._name
+        if self._sheet is None:
+            return self._name
+        return f"'{self._sheet._name}'!{self._name}"
 
     @property
     def refers_to_range(self) -> "Range":
+        if self._target is None:
+            raise ComError(f"{self._name} does not refer to a range")
         return self._target
+
+    @property
+    def refers_to(self) -> str:
+        return self._refers_to if self._refers_to is not None else "=" + str(self._target)
+
+    api = property(lambda self: Api(self, "Name.api"))
+
+    def _com_set(self, path: str, value: Any) -> None:
+        if path == "Name.api.Visible":
+            self._visible = bool(value)
 
 
 class Names(_Strict):
-    def __init__(self, book: "Book") -> None:
-        self._book = book
+    """A book's names (its own and every sheet's, as Excel lists them) or one sheet's."""
+
+    def __init__(self, book: "Book", sheet: "Sheet | None" = None) -> None:
+        self._book, self._sheet = book, sheet
 
     def __iter__(self):
         calls["Names.__iter__"] += 1
-        return iter(list(self._book._names))
+        if self._sheet is not None:
+            return iter(list(self._sheet._names))
+        return iter(list(self._book._names) + [n for s in self._book._sheets for n in s._names])
+
+    def add(self, name: str, refers_to: str) -> Name:
+        if not re.fullmatch(r"[A-Za-z_\\][\w.]*", name) or not refers_to.startswith("="):
+            raise ComError(f"invalid name {name!r} or formula {refers_to!r}")
+        owner = self._sheet._names if self._sheet is not None else self._book._names
+        owner[:] = [n for n in owner if n._name.casefold() != name.casefold()]  # Excel redefines it
+        made = Name(name, None, refers_to, self._sheet)
+        owner.append(made)
+        return made
 
 
 class Book(_Strict):
@@ -441,6 +473,7 @@ class Sheet(_Strict):
         self._window: dict[str, Any] = {}
         self._selection: tuple[int, int] | None = None
         self._deleted = False
+        self._names: list[Name] = []  # sheet-level names: they go with the sheet (renamed, deleted)
 
     # ---- the API
     @property
@@ -509,6 +542,8 @@ class Sheet(_Strict):
             self._visible = True
 
     charts = property(lambda self: Charts(self))
+
+    names = property(lambda self: Names(self._book, self))
 
     page_setup = property(lambda self: PageSetup(self))
 

@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("init", help="把考核方案写入工作簿的「考核方案」表")
     i.add_argument("book", help="工作簿；不存在时新建（附带一张空的客服数据表）")
     i.add_argument("--scheme", default="A", help="A、B 或方案文件 .json（默认 A）")
+    i.add_argument("--replace", action="store_true",
+                   help="工作簿中已有不同的「考核方案」时替换它（原表改名保留为「考核方案(旧 日期)」）")
     i.add_argument("--no-backup", action="store_true", help="不保留原文件的备份")
 
     d = sub.add_parser("demo", help="生成示例工作簿并计算 2026-08 至 2026-10 三个月")
@@ -191,11 +193,16 @@ def _print_archive(report) -> None:
 def _init(args) -> int:
     from xlreports.jobs.init import init_book
 
-    path, backup, created = init_book(args.book, args.scheme, backup=not args.no_backup)
-    print(f"已{'新建工作簿并' if created else ''}写入「考核方案」：{path}")
-    if backup:
-        print(f"原文件备份：{backup}")
-    print("在 Excel 中修改「考核方案」里的阈值、得分和权重，然后运行：xlreports appraise " + str(path))
+    done = init_book(args.book, args.scheme, backup=not args.no_backup, replace=args.replace)
+    if not done.written:
+        print(f"「考核方案」已是方案 {args.scheme}，未改动：{done.path}")
+        return 0
+    print(f"已{'新建工作簿并' if done.created else ''}写入「考核方案」：{done.path}")
+    if done.kept_as:
+        print(f"原来的考核方案已改名保留为「{done.kept_as}」")
+    if done.backup:
+        print(f"原文件备份：{done.backup}")
+    print("在 Excel 中修改「考核方案」里的阈值、得分和权重，然后运行：xlreports appraise " + str(done.path))
     return 0
 
 

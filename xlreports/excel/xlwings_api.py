@@ -20,11 +20,11 @@ XLWINGS_API_USED: tuple[str, ...] = (
     "App.status_bar", "App.alert", "App.screen_updating", "App.calculation", "App.api",
     # the workbook
     "Book.caller", "Book.name", "Book.sheets", "Book.app", "Book.names",
-    "Names.__iter__", "Name.name", "Name.refers_to_range",
+    "Names.__iter__", "Names.add", "Name.name", "Name.refers_to_range", "Name.refers_to", "Name.api",
     "Sheets.__iter__", "Sheets.add", "Sheets.active",
     # a sheet
     "Sheet.name", "Sheet.book", "Sheet.range", "Sheet.used_range", "Sheet.delete", "Sheet.activate",
-    "Sheet.visible", "Sheet.charts", "Sheet.page_setup", "Sheet.freeze_panes", "Sheet.api",
+    "Sheet.visible", "Sheet.names", "Sheet.charts", "Sheet.page_setup", "Sheet.freeze_panes", "Sheet.api",
     "PageSetup.print_area", "FreezePanes.freeze_at",
     # ranges: values and formats
     "Range.value", "Range.options", "Range.formula", "Range.number_format", "Range.font", "Range.color",
@@ -50,6 +50,7 @@ XLWINGS_COM_USED: tuple[str, ...] = (
     "App.api.ActiveWindow.FreezePanes", "App.api.ActiveWindow.ScrollRow", "App.api.ActiveWindow.ScrollColumn",
     "App.api.ActiveWindow.SplitRow", "App.api.ActiveWindow.SplitColumn",
     "App.api.GetOpenFilename()",
+    "Name.api.Visible",
     "Sheet.api.Tab.Color", "Sheet.api.Visible", "Sheet.api.HPageBreaks.Add()",
     "Sheet.api.PageSetup.Orientation", "Sheet.api.PageSetup.PaperSize", "Sheet.api.PageSetup.Zoom",
     "Sheet.api.PageSetup.FitToPagesWide", "Sheet.api.PageSetup.FitToPagesTall",

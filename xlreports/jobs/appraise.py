@@ -26,8 +26,9 @@ from xlreports.layout.context import BookContext
 from xlreports.layout.data_sheet import data_sheet
 from xlreports.layout.forms import form_sheets
 from xlreports.layout.labels import Labels
-from xlreports.layout.ledgers import (HISTORY_SHEET, MANIFEST_SHEET, ROSTER_SHEET, InputCell, history_rows, history_sheet,
-                             input_cells, manifest_sheet, merge_history, roster_sheet)
+from xlreports.layout.ledgers import (HISTORY_SHEET, MANIFEST_COLUMNS, MANIFEST_FORMAT, MANIFEST_SHEET, ROSTER_SHEET,
+                                      InputCell, history_rows, history_sheet, input_cells, manifest_sheet,
+                                      merge_history, roster_sheet)
 from xlreports.layout.payroll import payroll_sheet
 from xlreports.layout.scheme_sheet import scheme_sheet
 from xlreports.layout.spec import WorkbookSpec
@@ -38,6 +39,7 @@ from xlreports.rules.scheme_check import check_scheme
 from xlreports.excel.read.source import SheetRows, WorkbookRows
 from xlreports.excel.read.tables import Table, coerce, read_agent_table, read_table
 from xlreports.excel.write import FileWriter, Writer
+from xlreports.excel.write.plan import sheet_key
 from xlreports.jobs.carry import carried_value, current_inputs, input_field_kinds, read_manifest, still_prefilled
 from xlreports.layout.readback import SIGN_OFF_FIELDS
 from xlreports.jobs.timing import PhaseClock
@@ -80,6 +82,7 @@ class _Inputs:
     history: list[HistoryRow]
     generated: list[str]
     known: dict[str, InputCell]  # input key → the cell as it is now (found by labels, else the manifest's copy)
+    legacy: list[str] = field(default_factory=list)  # tabs an earlier version wrote (no marks yet)
 
 
 def appraise(book: str | Path, opts: AppraiseOptions | None = None, writer: Writer | None = None) -> AppraiseReport:
@@ -119,6 +122,8 @@ def plan_appraisal(wb, opts: AppraiseOptions, *, shop: str, is_csv: bool = False
     ctx, new_roster = _build_context(inputs, month, opts, labels, shop, warnings, messages)
     clock.tick("engine")
     spec = _workbook_spec(ctx, inputs, opts, new_roster, labels)
+    if not is_csv:
+        _check_input_not_written(inputs.data.sheet, opts.sheet, spec)
     clock.tick("layout")
     return AppraiseReport(ctx.result, Path(), None, [s.name for s in spec.sheets], warnings, messages, spec,
                           clock.laps)
@@ -126,25 +131,31 @@ def plan_appraisal(wb, opts: AppraiseOptions, *, shop: str, is_csv: bool = False
 
 def _read_inputs(wb, opts: AppraiseOptions, messages: list[str], is_csv: bool) -> _Inputs:
     data_rows = wb.rows(wb.names[0]) if is_csv else wb.rows(opts.sheet)
-    scheme_name = wb.find(SCHEME_SHEET)
-    if opts.scheme or scheme_name is None:
+    scheme_name = None if is_csv else wb.find(SCHEME_SHEET)
+    if scheme_name is None:
         scheme = resolve_scheme(opts.scheme) if opts.scheme else builtin_scheme("A")
         parsed = parse_scheme_rows(scheme_to_rows(scheme), SCHEME_SHEET)
         is_new = True
-        if scheme_name is None and not opts.scheme:
+        if not opts.scheme:
             messages.append(f"工作簿中没有「{SCHEME_SHEET}」，已写入内置方案 A（{scheme.name}），可在该表中修改规则")
-    else:
+    else:  # the workbook's own 考核方案 is never replaced here (only by init --replace, which keeps it)
         parsed = parse_scheme_rows(wb.rows(scheme_name).rows, scheme_name)
         is_new = False
+        if opts.scheme and parsed.scheme != resolve_scheme(opts.scheme):
+            raise XlreportsError(f"工作簿中已有「{scheme_name}」，与 --scheme {opts.scheme} 不同，本次没有写入任何内容。"
+                                 f"要改用 {opts.scheme}，请先运行 xlreports init 工作簿 --scheme {opts.scheme} --replace"
+                                 "（原来的方案会改名保留），或去掉 --scheme 按工作簿中的方案计算")
     roster = _read_roster(wb.rows(ROSTER_SHEET)) if wb.find(ROSTER_SHEET) else None
     history = _read_history(wb.rows(HISTORY_SHEET)) if wb.find(HISTORY_SHEET) else []
-    generated, cached = read_manifest(wb.rows(MANIFEST_SHEET)) if wb.find(MANIFEST_SHEET) else ([], [])
+    manifest = wb.rows(MANIFEST_SHEET) if not is_csv and wb.find(MANIFEST_SHEET) else None
+    generated, cached = read_manifest(manifest) if manifest is not None else ([], [])
 
     problems = check_scheme(parsed.scheme, parsed.refs)
     raise_if_errors(problems)
     known = current_inputs(wb, cached, Labels(opts.lang), input_field_kinds(parsed.scheme))
     data = read_agent_table(data_rows, extra=parsed.scheme.input_columns())
-    return _Inputs(data, parsed, is_new, roster, history, generated, known)
+    return _Inputs(data, parsed, is_new, roster, history, generated, known,
+                   legacy_tabs(manifest, generated) if manifest is not None else [])
 
 
 def _read_roster(rows: SheetRows) -> Table:
@@ -408,4 +419,26 @@ def _workbook_spec(ctx: BookContext, inputs: _Inputs, opts: AppraiseOptions, new
             if c.key not in written and (c.month != ctx.month or c.agent not in present)]
     book.sheets.append(manifest_sheet(generated, kept + current))
     book.remove = [n for n in inputs.generated if n not in generated]
+    book.adopt = inputs.legacy
     return book
+
+
+def _check_input_not_written(sheet: str, asked: str, book: WorkbookSpec) -> None:
+    """The agent data sheet is never an output: stop when it bears a generated tab's name."""
+    if sheet_key(sheet) in {sheet_key(s.name) for s in book.sheets}:
+        raise XlreportsError(f"客服数据所在的工作表「{sheet}」与 xlreports 生成的工作表同名，写入会覆盖它，"
+                             f"本次没有写入任何内容。请把它改名（例如「客服数据」）后用 --sheet 指定（现在是 --sheet {asked}）")
+
+
+def legacy_tabs(manifest: SheetRows, generated: list[str]) -> list[str]:
+    """Tabs an earlier version wrote, vouched for by its manifest: trusted once, until they carry a mark.
+
+    A manifest written since tabs are marked says so in a ``format`` row and vouches for nothing;
+    a sheet named like the manifest without its header is the user's and vouches for nothing.
+    """
+    rows = manifest.rows
+    if not rows or tuple(rows[0][:len(MANIFEST_COLUMNS)]) != MANIFEST_COLUMNS:
+        return []
+    if any(row and row[0] == MANIFEST_FORMAT for row in rows[1:]):
+        return []
+    return [*generated, HISTORY_SHEET, MANIFEST_SHEET]

@@ -55,6 +55,7 @@ class ArchiveReport:
     messages: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    legacy: list[str] = field(default_factory=list)  # tabs an earlier version wrote (no marks yet)
 
 
 def _expand(paths: list[str | Path]) -> list[Path]:
@@ -84,7 +85,7 @@ def archive(book: str | Path, opts: ArchiveOptions | None = None, writer: Writer
     clock = PhaseClock()
     report.output = Path(opts.out) if opts.out else book
     writer = writer or FileWriter(book if exists else None, report.output, backup=opts.backup)
-    report.backup = writer.write(WorkbookSpec(sheets))
+    report.backup = writer.write(WorkbookSpec(sheets, adopt=report.legacy))
     clock.tick("写入")
     report.timings.update(clock.laps)
     return report
@@ -164,7 +165,25 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
     report = ArchiveReport(Path(), None, table.height, members.height, orders.height, kept, len(reminders),
                            len(intake.skipped), [s.name for s in sheets], messages, list(intake.skipped[:20]),
                            clock.laps)
+    report.legacy = legacy_tabs(wb.names if wb is not None else [])
     return report, sheets
+
+
+#: The tabs every earlier version wrote together on each run (introduced in one commit).
+LEGACY_TABS = (views.ARCHIVE_SHEET, views.TIERS_SHEET, views.SEGMENTS_SHEET, views.CARE_SHEET,
+               views.AFTERSALES_SHEET, views.TIER_HISTORY_SHEET, views.REPORT_SHEET)
+
+
+def legacy_tabs(names: list[str]) -> list[str]:
+    """Customer tabs an earlier version wrote, before tabs were marked: earlier versions wrote all
+    seven together, so a workbook holding all seven is taken to hold theirs (once: from then on
+    they carry a mark, and a tab marked with a name keeps the claim to it).
+
+    >>> legacy_tabs(["客户档案"]), len(legacy_tabs(list(LEGACY_TABS)))
+    ([], 7)
+    """
+    keys = {n.strip().casefold() for n in names}
+    return list(LEGACY_TABS) if all(t.casefold() in keys for t in LEGACY_TABS) else []
 
 
 @dataclass

@@ -29,6 +29,9 @@ MANIFEST_SHEET = "_xlreports"
 HISTORY_COLUMNS = ("月份", "客服", "总分", "排名", "人数", "绩效工资", "结果档位", "方案")
 ROSTER_COLUMNS = ("客服", "入职日期", "岗位", "级别")
 MANIFEST_COLUMNS = ("类型", "键", "月份", "工作表", "单元格", "预填值", "值")
+# A row ("format", 2) says the manifest was written since generated tabs carry a mark (a sheet-scoped
+# name, see excel/write/plan.owned_tabs): it no longer vouches for the tabs it lists.
+MANIFEST_FORMAT = "format"
 
 
 def history_rows(result: MonthResult) -> list[HistoryRow]:
@@ -123,7 +126,9 @@ def manifest_sheet(generated: list[str], inputs: list[InputCell]) -> SheetSpec:
     spec = SheetSpec(MANIFEST_SHEET, state="veryHidden")
     for j, label in enumerate(MANIFEST_COLUMNS, start=1):
         spec.set(1, j, label, style=Style(bold=True))
-    row = 2
+    spec.set(2, 1, MANIFEST_FORMAT)
+    spec.set(2, 2, 2)
+    row = 3
     for name in generated:
         spec.set(row, 1, "sheet")
         spec.set(row, 4, name)

@@ -260,6 +260,10 @@ class WorkbookSpec:
 
     sheets: list[SheetSpec] = field(default_factory=list)
     remove: list[str] = field(default_factory=list)
+    # Tabs an earlier version wrote before tabs were marked as ours (see excel/write/plan.owned_tabs),
+    # and existing tabs to keep under a new name (init --replace keeps the old 考核方案 so).
+    adopt: list[str] = field(default_factory=list)
+    rename: dict[str, str] = field(default_factory=dict)
 
     def sheet(self, name: str) -> SheetSpec:
         for s in self.sheets:

@@ -25,8 +25,9 @@ from xlreports.layout.spec import WorkbookSpec
 
 
 class Writer(Protocol):
-    """Replaces the spec's sheets (and removes ``spec.remove``) in one workbook; returns the backup
-    it made, or None."""
+    """Replaces the spec's sheets (and removes ``spec.remove``) in one workbook — only tabs xlreports
+    wrote (:func:`~xlreports.excel.write.plan.owned_tabs`), else it stops with nothing written;
+    returns the backup it made, or None."""
 
     def write(self, spec: WorkbookSpec) -> Path | None: ...
 
@@ -42,7 +43,8 @@ class FileWriter:
     def write(self, spec: WorkbookSpec) -> Path | None:
         from xlreports.excel.write.xlsx import write_sheets
 
-        return write_sheets(self.source, Path(self.target), spec.sheets, remove=spec.remove, backup=self.backup)
+        return write_sheets(self.source, Path(self.target), spec.sheets, remove=spec.remove, backup=self.backup,
+                            adopt=spec.adopt, rename=spec.rename)
 
 
 @dataclass
@@ -58,5 +60,6 @@ class LiveWriter:
     def write(self, spec: WorkbookSpec) -> None:
         from xlreports.excel.write.live import apply_workbook_spec
 
-        self.skipped = apply_workbook_spec(self.book, spec, com=self.com, progress=self.progress).skipped
+        self.skipped = apply_workbook_spec(self.book, spec, com=self.com, progress=self.progress,
+                                           owned_only=True).skipped
         return None

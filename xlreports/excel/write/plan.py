@@ -8,6 +8,8 @@ becomes a cell; it only carries the answers out.
 >>> plan = plan_tabs(["说明", "汇总", "旧表"], ["汇总", "工资"], remove=["旧表"], active="汇总")
 >>> plan.order, plan.replaced, plan.removed, plan.active
 (('说明', '汇总', '工资'), {'汇总': '汇总'}, ('旧表',), '汇总')
+>>> owned_tabs(["工资表", "工资表 (2)", "汇总"], {"工资表": "工资表", "工资表 (2)": "工资表"})
+frozenset({'工资表'})
 >>> cell_value("=1+1")                      # text never becomes a formula
 CellValue(kind='text', value='=1+1', number_format=None, quote=True)
 """
@@ -25,7 +27,7 @@ from xlreports.errors import XlreportsError
 from xlreports.layout.spec import INPUT, Style, TableBlock
 
 __all__ = [
-    "TabPlan", "plan_tabs", "sheet_key", "check_sheet_name", "check_sheet_names",
+    "TabPlan", "plan_tabs", "owned_tabs", "MARK_NAME", "mark_formula", "read_mark", "sheet_key", "check_sheet_name", "check_sheet_names",
     "CellValue", "cell_value", "clean_text", "looks_like_formula", "Margins", "margins",
     "paper_size", "list_validation_formula", "table_column_style", "default_format", "formula_text",
     "cm_to_points",
@@ -105,6 +107,74 @@ def check_sheet_names(names: Iterable[str]) -> None:
         seen.add(sheet_key(name))
 
 
+# --------------------------------------------------------------------------- ownership
+
+#: The sheet-scoped (localSheetId) defined name that marks a tab as written by xlreports; its
+#: value is the text constant of the name the tab was written under. A local name belongs to its
+#: sheet: Excel, WPS, LibreOffice and Gnumeric keep it on save, and Excel copies it with the sheet,
+#: so a copy or a renamed tab (mark ≠ name) is the user's, and a tab the user makes is unmarked.
+MARK_NAME = "_xlreports.sheet"
+
+
+def mark_formula(name: str) -> str:
+    """The mark's value for a tab written as ``name``: a text constant.
+
+    >>> mark_formula('工资"表')
+    '"工资""表"'
+    """
+    return '"' + name.replace('"', '""') + '"'
+
+
+def read_mark(formula: str | None) -> str | None:
+    """The tab name a mark's value holds (with or without a leading "="); None if it is no text constant.
+
+    >>> read_mark('="工资表"'), read_mark(' "a""b" '), read_mark("Sheet1!$A$1")
+    ('工资表', 'a"b', None)
+    """
+    text = (formula or "").strip()
+    text = text[1:].strip() if text.startswith("=") else text
+    if len(text) < 2 or text[0] != '"' or text[-1] != '"' or '"' in text[1:-1].replace('""', ""):
+        return None
+    return text[1:-1].replace('""', '"')
+
+
+def owned_tabs(existing: Iterable[str], marks: dict[str, str], adopt: Iterable[str] = ()) -> frozenset[str]:
+    """The existing tabs xlreports may replace or delete: the one rule every writer follows.
+
+    ``marks``: tab → the name its :data:`MARK_NAME` says it was written as. A tab is ours when
+    its mark names it (ignoring case). ``adopt``: tabs an earlier version wrote before marks
+    existed (vouched for by the job, e.g. from the old manifest); one is ours only while it has no
+    mark and no other tab is marked with its name (a renamed-away tab of ours keeps the name's
+    claim, so a sheet the user made in its place stays the user's).
+
+    >>> sorted(owned_tabs(["考核历史", "工资表", "旧"], {"旧": "工资表"}, adopt=["考核历史", "工资表"]))
+    ['考核历史']
+    """
+    marked_as = {sheet_key(v) for v in marks.values()}
+    adopted = {sheet_key(a) for a in adopt}
+    ours = set()
+    for name in existing:
+        mark = marks.get(name)
+        if mark is not None:
+            if sheet_key(mark) == sheet_key(name):
+                ours.add(name)
+        elif sheet_key(name) in adopted and sheet_key(name) not in marked_as:
+            ours.add(name)
+    return frozenset(ours)
+
+
+def not_ours_error(names: Sequence[str]) -> XlreportsError:
+    """The refusal when spec sheets would overwrite tabs xlreports did not write.
+
+    >>> print(not_ours_error(["工资表"]))
+    工作簿中已有工作表「工资表」，但它不是 xlreports 生成的。为免覆盖其中的内容，本次没有写入任何内容。请把它改名（例如「工资表-自制」）或移到别的工作簿后重新运行。
+    """
+    listed = "「" + "」「".join(names) + "」"
+    return XlreportsError(f"工作簿中已有工作表{listed}，但{'它' if len(names) == 1 else '它们'}不是 xlreports 生成的。"
+                          "为免覆盖其中的内容，本次没有写入任何内容。"
+                          f"请把{'它' if len(names) == 1 else '它们'}改名（例如「{names[0]}-自制」）或移到别的工作簿后重新运行。")
+
+
 # --------------------------------------------------------------------------- tabs
 
 
@@ -112,9 +182,10 @@ def check_sheet_names(names: Iterable[str]) -> None:
 class TabPlan:
     """The workbook's tabs after a write, by name.
 
-    ``order``: every tab, in order (spec sheets under their spec names); ``written``: the
-    spec sheets, in spec order; ``replaced``: spec name → the existing tab it takes the place
-    of; ``removed``: existing tabs deleted outright; ``kept``: existing tabs left alone;
+    ``order``: every tab, in order (spec sheets under their spec names, renamed tabs under their
+    new names); ``written``: the spec sheets, in spec order; ``replaced``: spec name → the
+    existing tab it takes the place of; ``removed``: existing tabs deleted outright; ``kept``:
+    existing tabs left alone (by their old names); ``renamed``: kept tab → its new name;
     ``active``: the tab that is active (and the only one selected) afterwards.
     """
 
@@ -124,6 +195,7 @@ class TabPlan:
     removed: tuple[str, ...] = ()
     kept: tuple[str, ...] = ()
     active: str = ""
+    renamed: dict[str, str] = field(default_factory=dict)
 
     @property
     def active_index(self) -> int:
@@ -132,52 +204,81 @@ class TabPlan:
         >>> plan_tabs(["a", "b"], ["c"], active="b").active_index
         1
         """
-        return self.order.index(self.active)
+        return self.order.index(self.renamed.get(self.active, self.active))
 
 
 def plan_tabs(existing: Sequence[str], sheets: Sequence[str], *, remove: Iterable[str] = (),
               hidden: Collection[str] = (), active: str | None = None,
-              before: str | None = None) -> TabPlan:
+              before: str | None = None, owned: Collection[str] | None = None,
+              rename: dict[str, str] | None = None) -> TabPlan:
     """Which tabs a write replaces, removes and adds, their order, and the active tab.
 
     ``existing``: the workbook's tab names in order; ``sheets``: the spec sheets' names;
     ``remove``: existing tabs to delete; ``hidden``: names (existing or new) that are not
     visible; ``active``: the active existing tab (None: none); ``before``: new tabs go before
-    this tab when it exists, else at the end. Names compare ignoring case, as in Excel.
+    this tab when it exists, else at the end; ``owned``: the existing tabs xlreports wrote
+    (:func:`owned_tabs`; None: all of them); ``rename``: existing tab → new name, kept under it
+    (the spec sheet of its old name then goes just before it). Names compare ignoring case.
 
-    A spec sheet takes the place of the existing tab of the same name; the user's active tab
-    stays active (or its replacement does) unless it is hidden, else the first visible spec
-    sheet, else the first visible tab.
+    A spec sheet takes the place of the existing tab of the same name — only if that tab is
+    ours, else nothing is planned and the refusal naming it is raised; a tab to remove that is
+    not ours is kept. The user's active tab stays active (or its replacement does) unless it is
+    hidden, else the first visible spec sheet, else the first visible tab.
 
     >>> p = plan_tabs(["数据", "汇总"], ["汇总", "明细"], before="数据", active="数据")
     >>> p.order, p.kept, p.active
     (('明细', '数据', '汇总'), ('数据',), '数据')
+    >>> plan_tabs(["方案"], ["方案"], rename={"方案": "方案(旧)"}, owned=()).order
+    ('方案', '方案(旧)')
+    >>> plan_tabs(["工资表"], ["工资表"], owned=())
+    Traceback (most recent call last):
+    ...
+    xlreports.errors.XlreportsError: 工作簿中已有工作表「工资表」，但它不是 xlreports 生成的。为免覆盖其中的内容，本次没有写入任何内容。请把它改名（例如「工资表-自制」）或移到别的工作簿后重新运行。
     >>> plan_tabs(["数据"], ["秘"], hidden=["数据", "秘"])
     Traceback (most recent call last):
     ...
     xlreports.errors.XlreportsError: 工作簿中至少要有一个可见的工作表
     """
+    rename = dict(rename or {})
     wanted = {sheet_key(s): s for s in sheets}
-    dropped = {sheet_key(n) for n in remove} | set(wanted)
+    ours = None if owned is None else {sheet_key(n) for n in owned}
+    not_ours = [n for n in existing if sheet_key(n) in wanted and n not in rename
+                and ours is not None and sheet_key(n) not in ours]
+    if not_ours:
+        raise not_ours_error(not_ours)
+    for new_name in rename.values():
+        check_sheet_name(new_name)
+    final = [sheet_key(rename.get(n, n)) for n in existing if sheet_key(n) not in wanted or n in rename]
+    if len(set(final) | set(wanted)) != len(final) + len(wanted):
+        raise XlreportsError(f"工作表改名后重名：{'、'.join(rename.values())}")
+    dropped = {sheet_key(n) for n in remove if ours is None or sheet_key(n) in ours} | set(wanted)
     before_key = sheet_key(before) if before else None
     order: list[str] = []
     replaced: dict[str, str] = {}
     removed: list[str] = []
     kept: list[str] = []
+    placed: set[str] = set()
     insert_at = None
     for name in existing:
         k = sheet_key(name)
         if k == before_key:
             insert_at = len(order)
-        if k in wanted and wanted[k] not in replaced:
+        if name in rename:
+            if k in wanted:  # the new tab goes where the old one was, the old one just after it
+                order.append(wanted[k])
+                placed.add(wanted[k])
+            kept.append(name)
+            order.append(rename[name])
+        elif k in wanted and wanted[k] not in placed:
             replaced[wanted[k]] = name  # the new tab takes the old one's place
+            placed.add(wanted[k])
             order.append(wanted[k])
         elif k in dropped:
             removed.append(name)
         else:
             kept.append(name)
             order.append(name)
-    rest = [s for s in sheets if s not in replaced]
+    rest = [s for s in sheets if s not in placed]
     if insert_at is None:
         insert_at = len(order)
     order[insert_at:insert_at] = rest
@@ -196,7 +297,7 @@ def plan_tabs(existing: Sequence[str], sheets: Sequence[str], *, remove: Iterabl
         target = next((s for s in [*sheets, *order] if visible(s)), None)
     if target is None:
         raise XlreportsError("工作簿中至少要有一个可见的工作表")
-    return TabPlan(tuple(order), tuple(sheets), replaced, tuple(removed), tuple(kept), target)
+    return TabPlan(tuple(order), tuple(sheets), replaced, tuple(removed), tuple(kept), target, rename)
 
 
 # --------------------------------------------------------------------------- cell values

@@ -17,21 +17,24 @@ from typing import Any, Callable
 
 from xlreports.excel.write.live.report import LiveRender, default_com, safe
 from xlreports.excel.write.live.sheet import render_sheet
-from xlreports.excel.write.plan import TabPlan, check_sheet_names, plan_tabs, sheet_key
+from xlreports.excel.write.plan import (MARK_NAME, TabPlan, check_sheet_names, mark_formula, owned_tabs, plan_tabs,
+                                        read_mark, sheet_key)
 from xlreports.layout.spec import WorkbookSpec
 
-__all__ = ["apply_workbook_spec", "aside_name"]
+__all__ = ["apply_workbook_spec", "aside_name", "sheet_marks"]
 
 
 def apply_workbook_spec(book, spec: WorkbookSpec, *, before: str | None = None, com: bool | None = None,
-                        progress: Callable[[str], None] | None = None) -> LiveRender:
+                        progress: Callable[[str], None] | None = None, owned_only: bool = False) -> LiveRender:
     """Replace the spec's sheets in the live ``book`` and render them; other sheets are left alone.
 
     The tabs are as :func:`~xlreports.excel.write.plan.plan_tabs` says (spec sheets take their
     namesakes' places, new ones go before ``before`` or at the end, the user's active tab stays
     active); on failure the book is put back as it was and the error raised. ``com``: drive the
-    Windows object model (default: on Windows); ``progress`` gets a line per sheet. Returns the
-    sheets written and the features skipped.
+    Windows object model (default: on Windows); ``progress`` gets a line per sheet;
+    ``owned_only`` (as :class:`~xlreports.excel.write.LiveWriter` always asks): replace or delete
+    only tabs xlreports wrote (marked, or ``spec.adopt``), else stop before changing anything.
+    Returns the sheets written and the features skipped.
     """
     check_sheet_names(s.name for s in spec.sheets)
     com = default_com() if com is None else com
@@ -40,18 +43,25 @@ def apply_workbook_spec(book, spec: WorkbookSpec, *, before: str | None = None, 
         existing = {sheet.name: sheet for sheet in book.sheets}
         hidden = [name for name, sheet in existing.items() if not safe(lambda s=sheet: s.visible, True)]
         hidden += [s.name for s in spec.sheets if s.state != "visible"]
+        owned = owned_tabs(existing, sheet_marks(existing.values()), spec.adopt) if owned_only else None
         tabs = plan_tabs(list(existing), [s.name for s in spec.sheets], remove=spec.remove, hidden=hidden,
-                         active=safe(lambda: book.sheets.active.name), before=before)
+                         active=safe(lambda: book.sheets.active.name), before=before, owned=owned,
+                         rename=spec.rename)
         created: dict[str, Any] = {}
         aside: list[tuple[Any, str]] = []  # (old sheet renamed aside, its name): deleted once all rendered
+        kept_renamed: list[tuple[Any, str]] = []  # (tab kept under a new name, its old name)
         try:
+            for old, new in tabs.renamed.items():  # e.g. the old 考核方案 kept by init --replace
+                existing[old].name = new
+                kept_renamed.append((existing[old], old))
             _add_tabs(book, tabs, existing, created, aside)
             for n, sheet_spec in enumerate(spec.sheets, 1):
                 if progress:
                     progress(f"正在写入「{sheet_spec.name}」（{n}/{len(spec.sheets)}）")
                 render_sheet(created[sheet_spec.name], sheet_spec, com=com, report=result)
+                _mark(created[sheet_spec.name], sheet_spec.name, com)
         except BaseException:
-            _roll_back(created, aside)
+            _roll_back(created, aside + kept_renamed)
             raise
         for sheet in [old for old, _ in aside] + [existing[name] for name in tabs.removed]:
             _delete(sheet)
@@ -65,7 +75,8 @@ def apply_workbook_spec(book, spec: WorkbookSpec, *, before: str | None = None, 
 def _add_tabs(book, tabs: TabPlan, existing: dict[str, Any], created: dict[str, Any],
               aside: list[tuple[Any, str]]) -> None:
     """Add the plan's tabs: a replacement in its old tab's place, a new tab after its predecessor."""
-    taken = {sheet_key(name) for name in (*existing, *tabs.written)}
+    taken = {sheet_key(name) for name in (*existing, *tabs.written, *tabs.renamed.values())}
+    back = {new: old for old, new in tabs.renamed.items()}
     for new, old in tabs.replaced.items():
         sheet = existing[old]
         sheet.name = aside_name(taken)
@@ -76,8 +87,8 @@ def _add_tabs(book, tabs: TabPlan, existing: dict[str, Any], created: dict[str, 
     for name in tabs.order:
         if name in created:
             previous = created[name]
-        elif name not in written:  # a kept tab
-            previous = existing[name]
+        elif name not in written:  # a kept tab (perhaps renamed)
+            previous = existing[back.get(name, name)]
         elif previous is not None:
             created[name] = previous = book.sheets.add(name, after=previous)
         else:  # first in the plan's order: before whatever tab is first now
@@ -94,10 +105,31 @@ def aside_name(taken: set[str]) -> str:
     return f"~xlr-old-{n}"
 
 
-def _roll_back(created: dict[str, Any], aside: list[tuple[Any, str]]) -> None:
+def sheet_marks(sheets) -> dict[str, str]:
+    """Tab → the name its :data:`~xlreports.excel.write.plan.MARK_NAME` (a sheet-scoped name) says
+    it was written as; Excel shows a sheet-scoped name as ``'Sheet'!name``."""
+    marks: dict[str, str] = {}
+    for sheet in sheets:
+        for name in safe(lambda s=sheet: list(s.names), []):
+            local = safe(lambda n=name: n.name, "").rsplit("!", 1)[-1]
+            if local.casefold() == MARK_NAME.casefold():
+                value = read_mark(safe(lambda n=name: n.refers_to))
+                if value is not None:
+                    marks[sheet.name] = value
+    return marks
+
+
+def _mark(sheet, name: str, com: bool) -> None:
+    """Record that xlreports wrote ``sheet`` as ``name`` (hidden from the Name Manager on Windows)."""
+    mark = sheet.names.add(MARK_NAME, "=" + mark_formula(name))
+    if com:
+        safe(lambda: setattr(mark.api, "Visible", False))
+
+
+def _roll_back(created: dict[str, Any], renamed: list[tuple[Any, str]]) -> None:
     for sheet in created.values():
         safe(lambda s=sheet: _delete(s))
-    for sheet, name in aside:
+    for sheet, name in renamed:
         safe(lambda s=sheet, n=name: setattr(s, "name", n))
 
 

@@ -45,7 +45,8 @@ __all__ = ["write_sheets"]
 
 def write_sheets(source: Path | None, target: Path, sheets: list[SheetSpec], *,
                  remove: Iterable[str] = (), backup: bool = True,
-                 cached: dict[str, dict[str, object]] | None = None) -> Path | None:
+                 cached: dict[str, dict[str, object]] | None = None, adopt: Iterable[str] | None = None,
+                 rename: dict[str, str] | None = None) -> Path | None:
     """Write ``sheets`` into the workbook ``source`` (None: a new one), saved as ``target``.
 
     Each sheet replaces an existing sheet of the same name (case-insensitive, as in
@@ -53,7 +54,11 @@ def write_sheets(source: Path | None, target: Path, sheets: list[SheetSpec], *,
     Everything else in ``source`` is carried over byte for byte. ``target`` is
     replaced atomically, after a backup of it (unless ``backup=False``); the backup's
     path is returned (None when there was nothing to back up). ``cached`` (sheet →
-    cell address → value) overrides the cached results stored with formulas.
+    cell address → value) overrides the cached results stored with formulas. With ``adopt``
+    (a list, the jobs' :class:`~xlreports.excel.write.FileWriter` always passes one) only tabs
+    xlreports wrote are replaced or removed: ``adopt`` names those an earlier version wrote
+    (:func:`~xlreports.excel.write.plan.owned_tabs`); None: this primitive replaces any tab.
+    ``rename``: existing tabs kept under new names.
 
     >>> import tempfile, pathlib
     >>> from xlreports.layout.spec import SheetSpec
@@ -75,7 +80,8 @@ def write_sheets(source: Path | None, target: Path, sheets: list[SheetSpec], *,
     same_file = source is not None and target.exists() and _same_file(source, target)
     with Package.open(source) as package:
         unchanged = (source, fingerprint(source)) if same_file else None
-        plan = PackagePlan(package, sheets, [str(n) for n in remove], target)
+        plan = PackagePlan(package, sheets, [str(n) for n in remove], target, adopt=None if adopt is None else list(adopt),
+                           rename=rename)
 
         def write(temp: Path) -> None:
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="xlsx-deflate") as pool:

@@ -22,7 +22,7 @@ from xlreports.excel.ooxml import (
     NS_MAIN, REL_APP, REL_CALC_CHAIN, REL_OFFICE_DOC, REL_STYLES, Rel, attrs, free_id, parse_rels,
     rels_path, rels_source, root_prefix,
 )
-from xlreports.excel.write.plan import TabPlan, plan_tabs
+from xlreports.excel.write.plan import TabPlan, owned_tabs, plan_tabs
 from xlreports.excel.write.xlsx import workbook
 from xlreports.excel.write.xlsx.workbook import NewSheet, OldSheet
 from xlreports.excel.write.xlsx.package import Package
@@ -38,7 +38,8 @@ __all__ = ["PackagePlan"]
 class PackagePlan:
     """What the new package holds (see the module docstring)."""
 
-    def __init__(self, package: Package, specs: list[SheetSpec], remove: list[str], target: Path):
+    def __init__(self, package: Package, specs: list[SheetSpec], remove: list[str], target: Path, *,
+                 adopt: list[str] | None = None, rename: dict[str, str] | None = None):
         self.package = package
         self.specs = specs
         self._find_workbook()
@@ -52,7 +53,7 @@ class PackagePlan:
         self.wb_rels = (parse_rels(package.read(self.wb_rels_part).decode("utf-8"), self.wb_part)
                         if package.has(self.wb_rels_part) else [])
         self.old_sheets = self._old_sheets()
-        self._order(remove)
+        self._order(remove, adopt, rename or {})
         self._drop_parts()
         self._name_new_parts()
 
@@ -94,14 +95,22 @@ class PackagePlan:
 
     # ---- deciding
 
-    def _order(self, remove: list[str]) -> None:
-        """Final tab order and active tab (plan_tabs), then part and relationship ids."""
+    def _order(self, remove: list[str], adopt: list[str] | None, rename: dict[str, str]) -> None:
+        """Final tab order and active tab (plan_tabs, with the tabs that are ours), then part and
+        relationship ids."""
         old, view = self.old_sheets, self.workbook_view()
         active = int(view.get("activeTab", 0) or 0)
         hidden = [s.name for s in old if not s.visible] + [s.name for s in self.specs if s.state != "visible"]
-        tabs: TabPlan = plan_tabs([s.name for s in old], [s.name for s in self.specs], remove=remove,
-                                  hidden=hidden, active=old[active].name if 0 <= active < len(old) else None)
+        names = [s.name for s in old]
+        owned = (None if adopt is None
+                 else owned_tabs(names, workbook.sheet_marks(self.wb_text, self.wb_prefix, names), adopt))
+        tabs: TabPlan = plan_tabs(names, [s.name for s in self.specs], remove=remove, owned=owned,
+                                  rename=rename, hidden=hidden,
+                                  active=old[active].name if 0 <= active < len(old) else None)
         old_by_name = {s.name: s for s in old}
+        for old_name, new_name in tabs.renamed.items():
+            old_by_name[old_name].new_name = new_name
+            old_by_name[new_name] = old_by_name[old_name]
         taken_ids = {r.id for r in self.wb_rels}
         max_sheet_id = max((int(s.attrs.get("sheetId", 0) or 0) for s in old), default=0)
         by_name: dict[str, NewSheet] = {}
@@ -125,7 +134,8 @@ class PackagePlan:
         self.active_index = tabs.active_index
         first = view.get("firstSheet")
         first_old = old[int(first)].name if first and first.isdigit() and int(first) < len(old) else None
-        self.first_sheet = tabs.order.index(first_old) if first_old in tabs.kept else None
+        self.first_sheet = (tabs.order.index(tabs.renamed.get(first_old, first_old))
+                            if first_old in tabs.kept else None)
 
     def _drop_parts(self) -> None:
         """Parts only the removed/replaced sheets (or calcChain) reach are left out."""

@@ -25,11 +25,11 @@ from xlreports.excel.ooxml import (
     NS_VT, REL_STYLES, REL_WORKSHEET, XML_DECL, attr, attrs, free_id, ns_prefix, rel_xml, rels_xml,
     set_attrs, text as xml_text,
 )
-from xlreports.excel.write.plan import sheet_key
+from xlreports.excel.write.plan import MARK_NAME, mark_formula, read_mark, sheet_key
 from xlreports.layout.spec import SheetSpec
 
 __all__ = ["OldSheet", "NewSheet", "content_types", "workbook_rels", "workbook_xml", "app_xml",
-           "ref_removed"]
+           "ref_removed", "sheet_marks"]
 
 
 @dataclass(eq=False)
@@ -42,6 +42,7 @@ class OldSheet:
     rel_id: str
     part: str | None
     visible: bool
+    new_name: str | None = None  # kept under another name (plan.rename)
 
 
 @dataclass(eq=False)
@@ -61,7 +62,29 @@ class NewSheet:
 
 
 def _name(item: OldSheet | NewSheet) -> str:
-    return item.name if isinstance(item, OldSheet) else item.spec.name
+    return (item.new_name or item.name) if isinstance(item, OldSheet) else item.spec.name
+
+
+def sheet_marks(wb_text: str, prefix: str, names: list[str]) -> dict[str, str]:
+    """Tab → the name its :data:`~xlreports.excel.write.plan.MARK_NAME` says it was written as.
+
+    ``names``: the tabs in workbook.xml order (localSheetId is an index into them).
+
+    >>> xml = ('<definedNames><definedName name="_xlreports.sheet" localSheetId="1" hidden="1">'
+    ...        '&quot;工资表&quot;</definedName></definedNames>')
+    >>> sheet_marks(xml, "", ["说明", "工资表"])
+    {'工资表': '工资表'}
+    """
+    marks: dict[str, str] = {}
+    for m in re.finditer(rf"<{prefix}definedName\b([^>]*?)>(.*?)</{prefix}definedName>", wb_text, re.S):
+        a = attrs(m.group(1))
+        if a.get("name", "").casefold() != MARK_NAME.casefold() or not a.get("localSheetId", "").isdigit():
+            continue
+        index = int(a["localSheetId"])
+        value = read_mark(html.unescape(m.group(2)))
+        if index < len(names) and value is not None:
+            marks[names[index]] = value
+    return marks
 
 
 def content_types(plan, add_styles: bool) -> str:
@@ -119,7 +142,7 @@ def workbook_xml(plan) -> str:
     elements = []
     for item in plan.order:
         if isinstance(item, OldSheet):
-            elements.append(item.element)
+            elements.append(set_attrs(item.element, {"name": item.new_name}) if item.new_name else item.element)
         else:
             state = f' state="{item.spec.state}"' if item.spec.state != "visible" else ""
             elements.append(f'<{p}sheet name="{attr(item.spec.name)}" sheetId="{item.sheet_id}"'
@@ -173,6 +196,12 @@ def _defined_names(plan) -> list[str]:
                 continue  # scoped to a removed or replaced sheet
             start = element[: element.index(">") + 1]
             element = set_attrs(start, {"localSheetId": str(index_now[id(owner)])}) + element[len(start):]
+            if owner.new_name and m.group(2):  # its own print area, filter… follow it to its new name
+                formula = html.unescape(m.group(2))
+                moved = ref_renamed(formula, {sheet_key(owner.name): owner.new_name})
+                if moved != formula:
+                    start = element[: element.index(">") + 1]
+                    element = f"{start}{xml_text(moved)}</{p}definedName>"
         if removed_keys and m.group(2):
             formula = html.unescape(m.group(2))
             fixed = ref_removed(formula, removed_keys)
@@ -184,6 +213,8 @@ def _defined_names(plan) -> list[str]:
         idx = index_now[id(new)]
         quoted = quote_sheet(new.spec.name)
         page = new.spec.page
+        out.append(f'<{p}definedName name="{MARK_NAME}" localSheetId="{idx}" hidden="1">'
+                   f"{xml_text(mark_formula(new.spec.name))}</{p}definedName>")
         if new.spec.auto_filter:
             out.append(f'<{p}definedName name="_xlnm._FilterDatabase" localSheetId="{idx}" hidden="1">'
                        f"{xml_text(quoted + '!' + absolute(new.spec.auto_filter))}</{p}definedName>")
@@ -279,4 +310,17 @@ def ref_removed(formula: str, removed_keys: set[str]) -> str:
     def fix(m: re.Match) -> str:
         name = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
         return "#REF!" if sheet_key(name) in removed_keys else m.group(0)
+    return _SHEET_PREFIX.sub(fix, formula)
+
+
+def ref_renamed(formula: str, renamed: dict[str, str]) -> str:
+    """References to renamed sheets (by key) follow them to their new names.
+
+    >>> ref_renamed("'方案'!$A$1:$F$9", {"方案": "方案(旧)"})
+    "'方案(旧)'!$A$1:$F$9"
+    """
+    def fix(m: re.Match) -> str:
+        name = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
+        new = renamed.get(sheet_key(name))
+        return quote_sheet(new) + "!" if new else m.group(0)
     return _SHEET_PREFIX.sub(fix, formula)
