@@ -13,6 +13,7 @@ from pathlib import Path
 from xlreports.errors import XlreportsError
 from xlreports.layout.scheme_sheet import scheme_sheet
 from xlreports.excel.write import FileWriter
+from xlreports.excel.write.lock import run_lock
 from xlreports.layout.spec import HEADER, NOTE, SheetSpec, WorkbookSpec
 from xlreports.rules.scheme_files import resolve_scheme
 from xlreports.model.scheme import Scheme
@@ -33,13 +34,16 @@ def data_template(scheme: Scheme) -> SheetSpec:
 
 
 def init_book(book: str | Path, scheme_spec: str = "A", *, backup: bool = True) -> tuple[Path, Path | None, bool]:
-    """Write the scheme; returns (workbook path, backup path or None, whether the workbook was created)."""
+    """Write the scheme; returns (workbook path, backup path or None, whether the workbook was created).
+    Holds the workbook's run lock, like every job that writes it."""
     book = Path(book)
     scheme = resolve_scheme(scheme_spec)
     sheet = scheme_sheet(scheme, SHEET_NAME)
     if book.suffix.lower() not in (".xlsx", ".xlsm"):
         raise XlreportsError(f"{book.name}：请使用 .xlsx 或 .xlsm 工作簿")
-    if not book.exists():
-        FileWriter(None, book, backup=False).write(WorkbookSpec([sheet, data_template(scheme)]))
-        return book, None, True
-    return book, FileWriter(book, book, backup=backup).write(WorkbookSpec([sheet])), False
+    with run_lock(book, command="init"):
+        if not book.exists():
+            FileWriter(None, book, backup=False).write(WorkbookSpec([sheet, data_template(scheme)]))
+            return book, None, True
+        writer = FileWriter.before_reading(book, book, backup=backup)
+        return book, writer.write(WorkbookSpec([sheet])), False
