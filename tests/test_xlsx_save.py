@@ -5,6 +5,7 @@ unchanged-since-read check, macros (.xlsm) and a custom ribbon kept, Chinese err
 """
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -18,7 +19,8 @@ import pytest
 
 from test_render import full_sheet, spec_with
 from test_xlsx_stream import vba_bin, xlsm  # noqa: F401 - fixtures: a macro workbook and its VBA part
-from xlreports.errors import FileLocked, NotAWorkbook, XlreportsError
+from xlreports.errors import (ChangedMeanwhile, FileLocked, FileProblem, NoSpace, NotAWorkbook, ReadOnly,
+                              XlreportsError)
 from xlreports.excel.write.xlsx import save as xlsx_save
 from xlreports.excel.write.xlsx import write_sheets
 from xlreports.excel.write.xlsx.save import backup_path, fingerprint, save_atomically
@@ -213,3 +215,53 @@ def test_edits_made_since_reading_are_not_overwritten(tmp_path):
     write_sheets(target, target, sheets_of(spec_with("二")))  # a fresh read saves fine, twice
     write_sheets(target, target, sheets_of(spec_with("三")))
     assert openpyxl.load_workbook(target).sheetnames == ["一", "二", "三"]
+
+
+def test_the_fingerprint_taken_when_read_is_the_reference(tmp_path):
+    target = tmp_path / "考核.xlsx"
+    write_sheets(None, target, sheets_of(spec_with("一")))
+    read_as = fingerprint(target)
+    assert (read_as.size, len(read_as.sha256)) == (target.stat().st_size, 64)
+    edited_bytes = save_edit(target)  # saved in Excel after the read, before the writer opens it
+    with pytest.raises(ChangedMeanwhile, match="工作簿在计算期间被修改并保存过"):
+        write_sheets(target, target, sheets_of(spec_with("二")), read_as=read_as)
+    assert target.read_bytes() == edited_bytes
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["考核.xlsx"]
+    write_sheets(target, target, sheets_of(spec_with("二")), read_as=fingerprint(target))
+    assert openpyxl.load_workbook(target).sheetnames == ["一", "二"]
+
+
+def save_edit(path: Path) -> bytes:
+    edited = openpyxl.load_workbook(path)
+    edited.active["B1"] = "用户刚填的"
+    edited.save(path)
+    return path.read_bytes()
+
+
+def test_a_symlink_keeps_pointing_at_its_file_which_is_replaced(tmp_path):
+    real = tmp_path / "真" / "考核.xlsx"
+    real.parent.mkdir()
+    write_sheets(None, real, sheets_of(spec_with("一")))
+    before = real.read_bytes()
+    link = tmp_path / "链接.xlsx"
+    link.symlink_to(real)
+    backup = write_sheets(link, link, sheets_of(spec_with("二")))
+    assert link.is_symlink() and link.resolve() == real
+    assert openpyxl.load_workbook(real).sheetnames == ["一", "二"]
+    assert backup.parent == real.parent and backup.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["真", "链接.xlsx"]
+
+
+def test_os_faults_while_saving_are_chinese_errors_with_the_original_intact(xlsm, monkeypatch):
+    original = xlsm.read_bytes()
+    cases = [(errno.ENOSPC, NoSpace, "磁盘空间不足"), (errno.EROFS, ReadOnly, "只读"),
+             (errno.EACCES, ReadOnly, "没有写入此文件夹的权限"), (errno.EIO, FileProblem, "操作系统报告错误")]
+    for code, kind, text in cases:
+        def failing(temp: Path, code=code):
+            temp.write_bytes(b"half a zip")
+            raise OSError(code, os.strerror(code))
+
+        with pytest.raises(kind, match=text):
+            save_atomically(xlsm, failing)
+        assert xlsm.read_bytes() == original
+        assert sorted(p.name for p in xlsm.parent.iterdir()) == ["店铺考核.xlsm"]

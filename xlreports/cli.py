@@ -1,6 +1,7 @@
 """The ``xlreports`` command: init, appraise, demo, scheme export.
 
-Exit codes: 0 success; 2 bad input (the located problems are listed); 1 an unexpected error.
+Exit codes: 0 success; 2 bad input or a file that can't be read or written (the problems are
+listed, in Chinese); 1 an unexpected error.
 
 >>> main(["--version"])
 xlreports 0.1.0
@@ -14,7 +15,7 @@ import traceback
 from pathlib import Path
 
 from xlreports import __version__
-from xlreports.errors import InputErrors, XlreportsError
+from xlreports.errors import InputErrors, XlreportsError, os_problem
 
 SUMMARY_LIMIT = 30  # larger teams: the table shows the top and bottom of the ranking
 
@@ -104,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except XlreportsError as e:
         print(f"错误：{e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # the system refused (disk, permission, network share): a message, not a bug
+        print(f"错误：{os_problem(e, e.filename or '工作簿')}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("已中断，未写入任何文件。", file=sys.stderr)

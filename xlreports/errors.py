@@ -9,6 +9,7 @@ them in one pass instead of one per run.
 """
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -77,4 +78,38 @@ class FileLocked(FileProblem):
 
 
 class NoSpace(FileProblem):
-    """The disk is full or the folder is read-only: nothing was replaced."""
+    """The disk is full (or the user's quota is used up): nothing was replaced."""
+
+
+class ReadOnly(FileProblem):
+    """The folder or its disk cannot be written (read-only file system, no permission): nothing was replaced."""
+
+
+class ChangedMeanwhile(FileProblem):
+    """The workbook was saved by someone else (Excel, WPS, another run) after this run read it: nothing was
+    written, so their edits are kept."""
+
+
+def os_problem(exc: OSError, path) -> FileProblem:
+    """The project's error for an operating-system failure while writing ``path``, in Chinese.
+
+    >>> import errno
+    >>> str(os_problem(OSError(errno.ENOSPC, "No space left on device"), "店铺.xlsx"))
+    '店铺.xlsx：磁盘空间不足，未保存；原文件没有改动'
+    >>> type(os_problem(OSError(errno.EROFS, "Read-only file system"), "共享盘")).__name__
+    'ReadOnly'
+    """
+    code = exc.errno
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return NoSpace(path, "磁盘空间不足，未保存；原文件没有改动")
+    if code == errno.EROFS:
+        return ReadOnly(path, "所在的磁盘或共享文件夹是只读的，未保存；原文件没有改动。"
+                              "请把工作簿复制到可以写入的文件夹，或用 -o 另存到别处")
+    if code in (errno.EACCES, errno.EPERM):
+        return ReadOnly(path, "没有写入此文件夹的权限，未保存；原文件没有改动。"
+                              "请检查文件夹权限，或用 -o 另存到别处")
+    if code == errno.EISDIR:
+        return NotAWorkbook(path, "是一个文件夹，不是工作簿文件；请给出文件名，例如 店铺.xlsx")
+    if code == errno.ENOENT:
+        return FileProblem(path, "找不到文件或文件夹，未保存；原文件没有改动")
+    return FileProblem(path, f"操作系统报告错误（{exc.strerror or exc}），未保存；原文件没有改动")

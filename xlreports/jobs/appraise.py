@@ -42,6 +42,7 @@ from xlreports.excel.write import FileWriter, Writer
 from xlreports.excel.write.plan import sheet_key
 from xlreports.jobs.carry import carried_value, current_inputs, input_field_kinds, read_manifest, still_prefilled
 from xlreports.layout.readback import SIGN_OFF_FIELDS
+from xlreports.excel.write.lock import run_lock
 from xlreports.jobs.timing import PhaseClock
 
 DATA_SHEET = "客服数据"
@@ -87,19 +88,23 @@ class _Inputs:
 
 def appraise(book: str | Path, opts: AppraiseOptions | None = None, writer: Writer | None = None) -> AppraiseReport:
     """Run the month's appraisal on ``book`` and write the sheets with ``writer`` (default: into the
-    file ``book``, or ``opts.out``, through the zip-level writer)."""
+    file ``book``, or ``opts.out``, through the zip-level writer).
+
+    The run holds the workbook's run lock from before the read until after the write, and the
+    file writer refuses to replace a workbook saved by someone else since it was read."""
     opts = opts or AppraiseOptions()
     book = Path(book)
     is_csv = book.suffix.lower() == ".csv"
-    with WorkbookRows(book) as wb:
-        report = plan_appraisal(wb, opts, shop=book.stem, is_csv=is_csv)
     target = Path(opts.out) if opts.out else (book.with_suffix(".xlsx") if is_csv else book)
-    # The file writer works at zip level: the user's other sheets, names and VBA are copied byte for
-    # byte, and the cost follows the generated tabs, not everything the workbook holds.
-    writer = writer or FileWriter(None if is_csv else book, target, backup=opts.backup)
-    clock = PhaseClock()
-    report.backup = writer.write(report.book)
-    clock.tick("write")
+    with run_lock(target, command="appraise"):
+        # The file writer works at zip level: the user's other sheets, names and VBA are copied byte for
+        # byte, and the cost follows the generated tabs, not everything the workbook holds.
+        writer = writer or FileWriter.before_reading(None if is_csv else book, target, backup=opts.backup)
+        with WorkbookRows(book) as wb:
+            report = plan_appraisal(wb, opts, shop=book.stem, is_csv=is_csv)
+        clock = PhaseClock()
+        report.backup = writer.write(report.book)
+        clock.tick("write")
     report.output = target
     report.timings.update(clock.laps)
     return report

@@ -23,6 +23,7 @@ from xlreports.model.orders import BUYER
 from xlreports.rules.membership_rows import SHEET_NAME as RULES_SHEET, parse_membership_rows
 from xlreports.excel.read.source import WorkbookRows
 from xlreports.excel.write import FileWriter, Writer
+from xlreports.excel.write.lock import run_lock
 from xlreports.jobs.carry import carry_staff_columns, read_sheet_records
 from xlreports.jobs.timing import PhaseClock
 
@@ -71,22 +72,27 @@ def _expand(paths: list[str | Path]) -> list[Path]:
 
 def archive(book: str | Path, opts: ArchiveOptions | None = None, writer: Writer | None = None) -> ArchiveReport:
     """Rebuild the customer tabs of ``book`` (created when missing) from the order exports, written
-    with ``writer`` (default: into the file, or ``opts.out``, through the zip-level writer)."""
+    with ``writer`` (default: into the file, or ``opts.out``, through the zip-level writer).
+
+    The run holds the workbook's run lock from before the read until after the write; what staff
+    save in Excel while it computes is never overwritten (the file writer then writes nothing)."""
     opts = opts or ArchiveOptions()
     book = Path(book)
-    exists = book.exists()
-    if exists and book.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise XlreportsError(f"{book.name} 不是 Excel 工作簿（.xlsx/.xlsm）")
-    if exists:
-        with WorkbookRows(book) as wb:
-            report, sheets = plan_archive(wb, opts, shop=book.stem)
-    else:
-        report, sheets = plan_archive(None, opts, shop=book.stem)
-    clock = PhaseClock()
-    report.output = Path(opts.out) if opts.out else book
-    writer = writer or FileWriter(book if exists else None, report.output, backup=opts.backup)
-    report.backup = writer.write(WorkbookSpec(sheets, adopt=report.legacy))
-    clock.tick("写入")
+    output = Path(opts.out) if opts.out else book
+    with run_lock(output, command="archive"):
+        exists = book.exists()
+        if exists and book.suffix.lower() not in (".xlsx", ".xlsm"):
+            raise XlreportsError(f"{book.name} 不是 Excel 工作簿（.xlsx/.xlsm）")
+        writer = writer or FileWriter.before_reading(book if exists else None, output, backup=opts.backup)
+        if exists:
+            with WorkbookRows(book) as wb:
+                report, sheets = plan_archive(wb, opts, shop=book.stem)
+        else:
+            report, sheets = plan_archive(None, opts, shop=book.stem)
+        clock = PhaseClock()
+        report.output = output
+        report.backup = writer.write(WorkbookSpec(sheets, adopt=report.legacy))
+        clock.tick("写入")
     report.timings.update(clock.laps)
     return report
 

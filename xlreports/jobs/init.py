@@ -22,6 +22,7 @@ from xlreports.excel.read.source import WorkbookRows
 from xlreports.excel.write import FileWriter
 from xlreports.excel.write.plan import sheet_key
 from xlreports.layout.scheme_sheet import scheme_sheet
+from xlreports.excel.write.lock import run_lock
 from xlreports.layout.spec import HEADER, NOTE, SheetSpec, WorkbookSpec
 from xlreports.model.scheme import Scheme
 from xlreports.rules.scheme_files import resolve_scheme
@@ -69,28 +70,31 @@ def kept_name(names: list[str], today: date) -> str:
 
 def init_book(book: str | Path, scheme_spec: str = "A", *, backup: bool = True, replace: bool = False,
               today: date | None = None) -> InitResult:
-    """Write the scheme into ``book`` (created when missing); see the module docstring."""
+    """Write the scheme into ``book`` (created when missing); see the module docstring. Holds the
+    workbook's run lock, like every job that writes it."""
     book = Path(book)
     scheme = resolve_scheme(scheme_spec)
     sheet = scheme_sheet(scheme, SHEET_NAME)
     if book.suffix.lower() not in (".xlsx", ".xlsm"):
         raise XlreportsError(f"{book.name}：请使用 .xlsx 或 .xlsm 工作簿")
-    if not book.exists():
-        FileWriter(None, book, backup=False).write(WorkbookSpec([sheet, data_template(scheme)]))
-        return InitResult(book, None, True)
-    with WorkbookRows(book) as wb:
-        names, existing = list(wb.names), wb.find(SHEET_NAME)
-        same = existing is not None and _holds(wb, existing, scheme)
-    if same:
-        return InitResult(book, None, False, written=False)
-    rename = {}
-    if existing is not None:
-        if not replace:
-            raise XlreportsError(f"工作簿中已有「{existing}」（可能已按本店情况修改过），本次没有写入任何内容。"
-                                 f"要换成方案 {scheme_spec}，请加 --replace：原来的表会改名保留为"
-                                 f"「{kept_name(names, today or date.today())}」")
-        rename = {existing: kept_name(names, today or date.today())}
-    written = FileWriter(book, book, backup=backup).write(WorkbookSpec([sheet], adopt=[], rename=rename))
+    with run_lock(book, command="init"):
+        if not book.exists():
+            FileWriter(None, book, backup=False).write(WorkbookSpec([sheet, data_template(scheme)]))
+            return InitResult(book, None, True)
+        writer = FileWriter.before_reading(book, book, backup=backup)
+        with WorkbookRows(book) as wb:
+            names, existing = list(wb.names), wb.find(SHEET_NAME)
+            same = existing is not None and _holds(wb, existing, scheme)
+        if same:
+            return InitResult(book, None, False, written=False)
+        rename = {}
+        if existing is not None:
+            if not replace:
+                raise XlreportsError(f"工作簿中已有「{existing}」（可能已按本店情况修改过），本次没有写入任何内容。"
+                                     f"要换成方案 {scheme_spec}，请加 --replace：原来的表会改名保留为"
+                                     f"「{kept_name(names, today or date.today())}」")
+            rename = {existing: kept_name(names, today or date.today())}
+        written = writer.write(WorkbookSpec([sheet], adopt=[], rename=rename))
     return InitResult(book, written, False, kept_as=rename.get(existing) if existing else None)
 
 

@@ -34,17 +34,42 @@ class Writer(Protocol):
 
 @dataclass
 class FileWriter:
-    """Write into the workbook file ``source`` (None: a new workbook), saved as ``target``."""
+    """Write into the workbook file ``source`` (None: a new workbook), saved as ``target``.
+
+    ``read_as`` is the source's fingerprint when the job read it (:meth:`before_reading`): if the
+    file was saved by someone else since, :meth:`write` writes nothing and says so.
+    """
 
     source: Path | None
     target: Path
     backup: bool = True
+    read_as: Any = None  # xlreports.excel.write.xlsx.save.Fingerprint
+
+    @classmethod
+    def before_reading(cls, source: Path | None, target: Path, *, backup: bool = True) -> "FileWriter":
+        """The writer for a job that is about to read ``source``: the file's fingerprint is taken now.
+
+        >>> import tempfile, pathlib
+        >>> from xlreports.layout.spec import SheetSpec
+        >>> book = pathlib.Path(tempfile.mkdtemp()) / "店铺.xlsx"
+        >>> _ = FileWriter(None, book).write(WorkbookSpec([SheetSpec("汇总")]))
+        >>> writer = FileWriter.before_reading(book, book)
+        >>> _ = book.write_bytes(book.read_bytes() + b" ")   # saved elsewhere meanwhile
+        >>> writer.write(WorkbookSpec([SheetSpec("汇总")]))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        xlreports.errors.ChangedMeanwhile: 店铺.xlsx：工作簿在计算期间被修改并保存过...
+        """
+        from xlreports.excel.write.xlsx.save import fingerprint
+
+        exists = source is not None and Path(source).is_file()
+        return cls(source, target, backup, fingerprint(Path(source)) if exists else None)
 
     def write(self, spec: WorkbookSpec) -> Path | None:
         from xlreports.excel.write.xlsx import write_sheets
 
         return write_sheets(self.source, Path(self.target), spec.sheets, remove=spec.remove, backup=self.backup,
-                            adopt=spec.adopt, rename=spec.rename)
+                            adopt=spec.adopt, rename=spec.rename, read_as=self.read_as)
 
 
 @dataclass

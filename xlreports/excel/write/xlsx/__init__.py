@@ -36,7 +36,7 @@ from typing import Iterable
 from xlreports.excel.write.plan import check_sheet_names
 from xlreports.excel.write.xlsx.package import Package
 from xlreports.excel.write.xlsx.parts import PackagePlan
-from xlreports.excel.write.xlsx.save import fingerprint, save_atomically
+from xlreports.excel.write.xlsx.save import Fingerprint, fingerprint, save_atomically
 from xlreports.excel.write.xlsx.zipraw import ZipOut
 from xlreports.layout.spec import SheetSpec
 
@@ -46,7 +46,7 @@ __all__ = ["write_sheets"]
 def write_sheets(source: Path | None, target: Path, sheets: list[SheetSpec], *,
                  remove: Iterable[str] = (), backup: bool = True,
                  cached: dict[str, dict[str, object]] | None = None, adopt: Iterable[str] | None = None,
-                 rename: dict[str, str] | None = None) -> Path | None:
+                 rename: dict[str, str] | None = None, read_as: Fingerprint | None = None) -> Path | None:
     """Write ``sheets`` into the workbook ``source`` (None: a new one), saved as ``target``.
 
     Each sheet replaces an existing sheet of the same name (case-insensitive, as in
@@ -58,7 +58,9 @@ def write_sheets(source: Path | None, target: Path, sheets: list[SheetSpec], *,
     (a list, the jobs' :class:`~xlreports.excel.write.FileWriter` always passes one) only tabs
     xlreports wrote are replaced or removed: ``adopt`` names those an earlier version wrote
     (:func:`~xlreports.excel.write.plan.owned_tabs`); None: this primitive replaces any tab.
-    ``rename``: existing tabs kept under new names.
+    ``rename``: existing tabs kept under new names. ``read_as``: the source's fingerprint when
+    the job read it; when ``target`` is the source and its content differs now, nothing is
+    written (without it, the file as opened here is the reference).
 
     >>> import tempfile, pathlib
     >>> from xlreports.layout.spec import SheetSpec
@@ -79,7 +81,7 @@ def write_sheets(source: Path | None, target: Path, sheets: list[SheetSpec], *,
             raise ValueError(f"unknown sheet state {spec.state!r}")
     same_file = source is not None and target.exists() and _same_file(source, target)
     with Package.open(source) as package:
-        unchanged = (source, fingerprint(source)) if same_file else None
+        unchanged = (source, read_as or fingerprint(source)) if same_file else None
         plan = PackagePlan(package, sheets, [str(n) for n in remove], target, adopt=None if adopt is None else list(adopt),
                            rename=rename)
 

@@ -4,7 +4,8 @@ The new file is written to a temporary file beside the target, flushed to disk, 
 in with one atomic ``os.replace``: a crash, a full disk or an exception half-way leaves the
 original as it was. The original is kept as a timestamped backup first (a hard link where
 the file system allows: free). If the source changed on disk since it was read (someone
-saved it in Excel meanwhile), nothing is replaced.
+saved it in Excel meanwhile), nothing is replaced. A workbook that is a symbolic link stays one:
+the temporary file, the backup and the replace all happen beside the file it points to.
 
 >>> import tempfile, pathlib
 >>> target = pathlib.Path(tempfile.mkdtemp()) / "报表.xlsx"
@@ -16,25 +17,43 @@ True
 """
 from __future__ import annotations
 
-import errno
+import hashlib
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from xlreports.errors import FileLocked, NoSpace, NotAWorkbook, XlreportsError
+from xlreports.errors import ChangedMeanwhile, FileLocked, NoSpace, NotAWorkbook, ReadOnly, XlreportsError, os_problem
 
-__all__ = ["save_atomically", "backup_path", "fingerprint", "not_a_workbook", "check_target",
-           "WORKBOOK_SUFFIXES", "MACRO_SUFFIXES"]
+__all__ = ["save_atomically", "backup_path", "fingerprint", "changed_since", "real_target", "not_a_workbook",
+           "check_target", "Fingerprint", "CHANGED_MESSAGE", "WORKBOOK_SUFFIXES", "MACRO_SUFFIXES",
+           "ChangedMeanwhile", "FileLocked", "NoSpace", "ReadOnly"]  # the errors save_atomically raises
 
 MACRO_SUFFIXES = {".xlsm", ".xltm"}
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm"}
 # Encrypted workbooks and old .xls files are OLE compound files, not zips.
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
-Fingerprint = tuple[str, int, int]
+HASH_CHUNK = 1 << 20
+CHANGED_MESSAGE = ("工作簿在计算期间被修改并保存过（可能是在 Excel 或 WPS 中，或另一次运行），"
+                   "为免覆盖这些修改，本次未写入任何内容；请重新运行")
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """One version of a file: size, modification time and the SHA-256 of its bytes.
+
+    Size and time alone miss a save within the file system's clock step (2 s on FAT, coarse on
+    some network shares) that keeps the size; the hash catches it, and SHA-256 reads a 40 MB
+    workbook in about 0.05 s.
+    """
+
+    size: int
+    mtime_ns: int
+    sha256: str
 
 
 def not_a_workbook(path: Path, detail: str | None = None) -> NotAWorkbook:
@@ -76,48 +95,112 @@ def check_target(target: Path, has_macros: bool) -> None:
 
 
 def fingerprint(path: Path) -> Fingerprint:
-    """What identifies a version of a file: path, modification time and size."""
-    stat = path.stat()
-    return (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    """The fingerprint of the file at ``path`` now (size and time from the handle that is hashed).
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "店铺.xlsx"; _ = f.write_bytes(b"abc")
+    >>> fp = fingerprint(f); fp.size, fp.sha256[:12]
+    (3, 'ba7816bf8f01')
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        stat = os.fstat(handle.fileno())
+        while chunk := handle.read(HASH_CHUNK):
+            digest.update(chunk)
+    return Fingerprint(stat.st_size, stat.st_mtime_ns, digest.hexdigest())
+
+
+def changed_since(path: Path, read_as: Fingerprint) -> bool:
+    """Whether ``path`` is another version than when it was fingerprinted: a new size, a new
+    modification time, or (same size and time, a save within the clock step) other bytes.
+    A deleted file has changed. A file saved again with the same bytes counts as changed too:
+    refusing costs a re-run, guessing wrong costs someone's edits.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "店铺.xlsx"; _ = f.write_bytes(b"abc")
+    >>> read_as = fingerprint(f); changed_since(f, read_as)
+    False
+    >>> _ = f.write_bytes(b"abd"); os.utime(f, ns=(read_as.mtime_ns, read_as.mtime_ns))
+    >>> changed_since(f, read_as)     # same size, same time: the hash tells
+    True
+    """
+    try:
+        stat = os.stat(path)
+        if (stat.st_size, stat.st_mtime_ns) != (read_as.size, read_as.mtime_ns):
+            return True
+        return fingerprint(path).sha256 != read_as.sha256
+    except FileNotFoundError:
+        return True
+
+
+def real_target(target) -> Path:
+    """The file ``target`` really is: symbolic links followed, so the link keeps pointing at its
+    file and that file is the one replaced. A folder, or a folder that does not exist, is an
+    error here, before anything is computed.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> (folder / "真.xlsx").touch(); (folder / "链接.xlsx").symlink_to(folder / "真.xlsx")
+    >>> real_target(folder / "链接.xlsx").name
+    '真.xlsx'
+    >>> real_target(folder)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    xlreports.errors.NotAWorkbook: ...：是一个文件夹，不是工作簿文件；请给出文件名，例如 ...店铺.xlsx
+    """
+    target = Path(target)
+    real = Path(os.path.realpath(target))
+    if real.is_dir():
+        raise NotAWorkbook(target, f"是一个文件夹，不是工作簿文件；请给出文件名，例如 {target / '店铺.xlsx'}")
+    if not real.parent.is_dir():
+        raise XlreportsError(f"找不到文件夹：{target.parent}")
+    return real
 
 
 def save_atomically(target: Path, write: Callable[[Path], object], *, backup: bool = True,
                     unchanged: tuple[Path, Fingerprint] | None = None) -> Path | None:
     """Have ``write(temp)`` write the new file, then swap it in for ``target``; return the backup.
 
-    ``unchanged``: (source, its fingerprint when read); if the source differs now, nothing is
-    replaced. The backup's path is returned (None when there was nothing to back up or
-    ``backup=False``). See the module example.
+    ``unchanged``: (source, its fingerprint when read); if the source's content differs now,
+    nothing is replaced (:class:`~xlreports.errors.ChangedMeanwhile`). Operating-system failures
+    (disk full, read-only, no permission) become the project's Chinese errors, with the original
+    intact and no temporary file left. The backup's path is returned (None when there was
+    nothing to back up or ``backup=False``). See the module example.
     """
     target = Path(target)
-    if not target.parent.is_dir():
-        raise XlreportsError(f"找不到文件夹：{target.parent}")
+    real = real_target(target)
     try:
-        temp = _temp_path(target)
-    except PermissionError as exc:
-        raise NoSpace(target.parent, "无法在此文件夹中写入文件：没有权限") from exc
+        temp = _temp_path(real)
+    except OSError as exc:
+        raise os_problem(exc, real.parent) from exc
     backup_file = None
     try:
         write(temp)
         _flush_to_disk(temp)
-        _copy_mode(target, temp)
-        if unchanged is not None and fingerprint(unchanged[0]) != unchanged[1]:
-            raise XlreportsError(
-                f"{unchanged[0].name} 在读取后又被修改过（可能已在 Excel 中保存），"
-                "为免覆盖这些修改，本次未保存；请重新运行")
-        if backup and target.exists():
-            backup_file = _backup(target)
-        os.replace(temp, target)
+        _copy_mode(real, temp)
+        if unchanged is not None and changed_since(*unchanged):
+            raise ChangedMeanwhile(unchanged[0].name, CHANGED_MESSAGE)
+        if backup and real.exists():
+            backup_file = _backup(real)
+        _replace(temp, real, target)
     except BaseException as exc:
         _remove_quietly(temp)
         if backup_file is not None:
             _remove_quietly(backup_file)  # the target is untouched, so the copy isn't needed
-        if isinstance(exc, PermissionError):
-            raise FileLocked(target.name, "无法写入：文件可能正在 Excel 中打开，请关闭后重试") from exc
-        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-            raise NoSpace(target.name, "磁盘空间不足，未保存；原文件没有改动") from exc
+        if isinstance(exc, OSError) and exc.errno is not None:  # reported by the OS, not raised by `write`
+            raise os_problem(exc, target.name) from exc
         raise
     return backup_file
+
+
+def _replace(temp: Path, real: Path, target: Path) -> None:
+    """The swap; refused on the file itself (not its folder, which took the temp): Windows says so
+    while Excel has the workbook open."""
+    try:
+        os.replace(temp, real)
+    except PermissionError as exc:
+        raise FileLocked(target.name, "无法写入：文件可能正在 Excel 中打开（或没有替换它的权限），"
+                                      "请关闭后重试；原文件没有改动") from exc
 
 
 def backup_path(target, now: datetime | None = None) -> Path:
@@ -190,5 +273,5 @@ def _copy_mode(target: Path, temp: Path) -> None:
 def _remove_quietly(path: Path) -> None:
     try:
         path.unlink()
-    except FileNotFoundError:
+    except OSError:  # already gone, or the file system refuses: the original is what matters
         pass
