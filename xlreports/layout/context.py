@@ -18,7 +18,7 @@ from xlreports.layout.labels import Labels
 from xlreports.layout.spec import FMT_MONEY, FMT_PERCENT, FMT_RATIO, FMT_SECONDS
 
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")  # line breaks, tabs, XML-illegal
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")  # line breaks, tabs, XML-illegal
 
 VALUE_FORMATS = {"percent": FMT_PERCENT, "seconds": FMT_SECONDS, "ratio": FMT_RATIO, "number": "0.##",
                  "money": FMT_MONEY}
@@ -45,7 +45,8 @@ def safe_sheet_name(name: str, taken: set[str] | None = None) -> str:
 
 def _tidy(name: str) -> str:
     """At most 31 characters, without the apostrophes and spaces Excel refuses at either end."""
-    return name[:31].strip(" '") or "_"
+    name = name[:31].strip(" '")
+    return name if name.strip() else "_"  # all blank (U+3000, U+0085 …) is no name either
 
 
 def value_format(kpi: Kpi) -> str:

@@ -205,7 +205,7 @@ def _to_month(value: object) -> str | None:
             value = str(int(value))
         m = _matched(value, r"(\d{4})(\d{2})(\d{2})?", _MONTH_RE)
         return None if m is None else _month(int(m.group(1)), int(m.group(2)))
-    except ValueError:
+    except (ValueError, OverflowError):  # inf, nan and 1e300 are no month
         raise ValueError("应为月份，如 2026-10") from None
 
 
