@@ -124,6 +124,7 @@ def plan_appraisal(wb, opts: AppraiseOptions, *, shop: str, is_csv: bool = False
     inputs = _read_inputs(wb, opts, messages, is_csv)
     month = _pick_month(inputs.data, opts.month)
     clock.tick("read")
+    warnings += _read_warnings(inputs)
     ctx, new_roster = _build_context(inputs, month, opts, labels, shop, warnings, messages)
     clock.tick("engine")
     spec = _workbook_spec(ctx, inputs, opts, new_roster, labels)
@@ -159,8 +160,15 @@ def _read_inputs(wb, opts: AppraiseOptions, messages: list[str], is_csv: bool) -
     raise_if_errors(problems)
     known = current_inputs(wb, cached, Labels(opts.lang), input_field_kinds(parsed.scheme))
     data = read_agent_table(data_rows, extra=parsed.scheme.input_columns())
+    data.warnings[:0] = problems  # the scheme's warnings first; the run prints them all
     return _Inputs(data, parsed, is_new, roster, history, generated, known,
                    legacy_tabs(manifest, generated) if manifest is not None else [])
+
+
+def _read_warnings(inputs: _Inputs) -> list[Problem]:
+    """What the readers noticed without stopping (a scheme oddity, a cleaned name, a row without 月份,
+    付款笔数 above 拍下笔数 …), for the run to print."""
+    return [*inputs.data.warnings, *(inputs.roster.warnings if inputs.roster else [])]
 
 
 def _read_roster(rows: SheetRows) -> Table:
@@ -189,7 +197,10 @@ def _read_history(rows: SheetRows) -> list[HistoryRow]:
 
 def _pick_month(data: Table, month: str | None) -> str:
     if month is not None:
-        normalized = coerce(month, "month")
+        try:
+            normalized = coerce(month, "month")
+        except ValueError:  # 2026-13
+            normalized = None
         if normalized is None:
             raise XlreportsError(f"月份「{month}」的格式不对，应为 2026-10 这样的年-月")
         return normalized
@@ -386,6 +397,7 @@ def _roster(roster: Table | None, records, default_level: str, scheme, warnings:
                         "请补充入职日期、岗位和级别")
         return {}, [(n, "") for n in names]
     levels = {lv.name for lv in scheme.levels}
+    problems: list[Problem] = []
     by_name = {rec.values["客服"]: rec for rec in roster.records}
     for name in names:
         rec = by_name.get(name)
@@ -394,11 +406,11 @@ def _roster(roster: Table | None, records, default_level: str, scheme, warnings:
                                     severity="warning"))
             continue
         level = rec.values.get("级别") or default_level
-        if level not in levels:
-            warnings.append(Problem(roster.sheet, rec.cell("级别") if "级别" in rec.cols else None,
-                                    f"级别「{level}」不在考核方案的【级别工资】中（可用：{'、'.join(sorted(levels))}）",
-                                    severity="warning"))
+        if level not in levels:  # an error: the agent would be paid 底薪 0
+            problems.append(Problem(roster.sheet, rec.cell("级别") if "级别" in rec.cols else None,
+                                    f"级别「{level}」不在考核方案的【级别工资】中（可用：{'、'.join(sorted(levels))}）"))
         info[name] = (rec.values.get("入职日期"), rec.values.get("岗位") or "", level)
+    raise_if_errors(problems)
     return info, None
 
 

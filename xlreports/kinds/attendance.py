@@ -35,9 +35,13 @@ class AttendanceKind(KpiKind):
         return "；".join(f"{d.column} 每次−{d.points:g}分" for d in kpi.deductions)
 
     def check(self, kpi: Kpi, refs: SchemeRefs) -> list[Problem]:
-        if kpi.deductions:
-            return []
-        return [refs.problem(refs.kpis.get(kpi.name, {}).get("name"), f"指标「{kpi.name}」在【扣分项】中没有扣分规则")]
+        """At least one 扣分项, none negative (a negative 每次扣分 adds points: 考勤 14 of 10)."""
+        if not kpi.deductions:
+            return [refs.problem(refs.kpis.get(kpi.name, {}).get("name"), f"指标「{kpi.name}」在【扣分项】中没有扣分规则")]
+        where = refs.deductions.get(kpi.name, [])
+        return [refs.problem(where[i].get("points") if i < len(where) else None,
+                             f"「{kpi.name}」的每次扣分不能为负数（负数会加分，使考勤超过分值）", d.points)
+                for i, d in enumerate(kpi.deductions) if d.points < 0]
 
     def input_fields(self, kpi: Kpi) -> list[tuple[str, str | None]]:
         return [(d.column, d.column) for d in kpi.deductions]

@@ -77,6 +77,10 @@ class BandKind(MetricKind):
         def at(i: int, attr: str):
             return where[i].get(attr) if i < len(where) else None
 
+        for i, b in enumerate(kpi.bands):  # a band above 分值 lifts the total past 100 (117.5), one below 0 takes pay away
+            if not 0 <= b.score <= kpi.max_score:
+                problems.append(refs.problem(at(i, "score"), f"「{kpi.name}」档位的得分应在 0 到分值 {kpi.max_score:g} 之间",
+                                             b.score))
         order = sorted(range(len(kpi.bands)), key=lambda i: (kpi.bands[i].lo is not None, kpi.bands[i].lo or 0))
         first, last = kpi.bands[order[0]], kpi.bands[order[-1]]
         if first.lo is not None:

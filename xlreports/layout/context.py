@@ -18,22 +18,35 @@ from xlreports.layout.labels import Labels
 from xlreports.layout.spec import FMT_MONEY, FMT_PERCENT, FMT_RATIO, FMT_SECONDS
 
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")  # line breaks, tabs, XML-illegal
 
 VALUE_FORMATS = {"percent": FMT_PERCENT, "seconds": FMT_SECONDS, "ratio": FMT_RATIO, "number": "0.##",
                  "money": FMT_MONEY}
 
 
 def safe_sheet_name(name: str, taken: set[str] | None = None) -> str:
-    """A valid, unique Excel sheet name: no []:*?/\\, no edge apostrophes, at most 31 characters."""
-    base = _FORBIDDEN.sub("_", name).strip("'")[:31] or "_"
+    r"""A valid, unique Excel sheet name: no []:*?/\ or control characters, no edge apostrophes, at most
+    31 characters, unique ignoring case (a clash after truncation gets "(2)", "(3)" … — never one shared tab).
+
+    >>> taken = set()
+    >>> [safe_sheet_name("考核表-" + n, taken) for n in ("张\n三", "A" * 40 + "1", "a" * 40 + "2")]
+    ['考核表-张 三', '考核表-AAAAAAAAAAAAAAAAAAAAAAAAAAA', '考核表-aaaaaaaaaaaaaaaaaaaaaaaa(2)']
+    """
+    base = _tidy(_INVISIBLE.sub(" ", _FORBIDDEN.sub("_", name)))
     taken = taken if taken is not None else set()
     candidate, n = base, 2
-    while candidate.lower() in {t.lower() for t in taken}:
+    while candidate.lower() in {t.lower() for t in taken} or candidate.lower() == "history":
         suffix = f"({n})"
-        candidate = base[: 31 - len(suffix)] + suffix
+        candidate = _tidy(base[: 31 - len(suffix)]) + suffix
         n += 1
     taken.add(candidate)
     return candidate
+
+
+def _tidy(name: str) -> str:
+    """At most 31 characters, without the apostrophes and spaces Excel refuses at either end."""
+    name = name[:31].strip(" '")
+    return name if name.strip() else "_"  # all blank (U+3000, U+0085 …) is no name either
 
 
 def value_format(kpi: Kpi) -> str:

@@ -25,6 +25,7 @@ class FieldDef:
     kind: str
     aliases: tuple[str, ...] = ()
     en: str = ""
+    signed: bool = False  # may be below 0 (a 奖金 may be a penalty); counts, amounts and rates may not
 
 
 AGENT_FIELDS: tuple[FieldDef, ...] = (
@@ -64,7 +65,7 @@ AGENT_FIELDS: tuple[FieldDef, ...] = (
     FieldDef("产品知识考试", "number", ("产品知识",), "Product exam"),
     FieldDef("岗位操作考试", "number", ("岗位操作",), "Operations exam"),
     FieldDef("工作总结", "number", ("工作总结得分",), "Work summary"),
-    FieldDef("奖金", "number", ("bonus",), "Bonus"),
+    FieldDef("奖金", "number", ("bonus",), "Bonus", signed=True),
     # Rates an export may give instead of the two counts.
     FieldDef("询单转化率", "rate", ("询单->最终付款成功率", "询单->最终付款转化率", "询单最终付款转化率",
                                    "询单转化率(%)", "conversion"), "Inquiry conversion"),
@@ -72,6 +73,14 @@ AGENT_FIELDS: tuple[FieldDef, ...] = (
     FieldDef("支付率", "rate", ("付款率", "payment rate"), "Payment rate"),
     FieldDef("退款率", "rate", ("refund rate",), "Refund rate"),
     FieldDef("落实客单价比", "number", ("客单价比",), "AOV ratio"),
+)
+
+# (part, whole, severity): a count that is a subset of another. Above it, a rate exceeds 100% and scores the
+# top band: an error where no export can produce it; a warning where one legitimately may (an order placed
+# on the last day of last month and paid this month counts in 付款笔数 but not in 拍下笔数).
+SUBSETS: tuple[tuple[str, str, str], ...] = (
+    ("最终付款人数", "询单人数", "error"), ("下单人数", "询单人数", "error"), ("回复人数", "接待人数", "error"),
+    ("付款笔数", "拍下笔数", "warning"),
 )
 
 # The first cell of a row that is a summary, not an agent (生意参谋 and 赤兔 add these at the bottom).
@@ -105,6 +114,16 @@ FIELDS_BY_NAME: dict[str, FieldDef] = {f.name: f for f in AGENT_FIELDS}
 def canonical(header: object) -> str | None:
     """The canonical field a header stands for, or None if it is not a known column."""
     return _ALIASES.get(normalize_header(header))
+
+
+def non_negative(name: str) -> bool:
+    """Whether a known number or rate column can never be below 0.
+
+    >>> non_negative("询单人数"), non_negative("奖金"), non_negative("客服"), non_negative("本店自定义列")
+    (True, False, False, False)
+    """
+    f = FIELDS_BY_NAME.get(name)
+    return f is not None and f.kind in ("number", "rate") and not f.signed
 
 
 def field_kind(name: str) -> str:

@@ -62,16 +62,27 @@ def parse_membership_rows(rows: list[list[Any]], sheet: str = SHEET_NAME) -> Mem
             reader.fail(where.get("key"), "未知的设置项（可用：" + "、".join(by_label) + "）", values.get("key"))
             continue
         value = reader.convert(values.get("value"), col, where["value"])
-        if value is not None:
-            settings[col.attr] = value
+        if value is None:
+            continue
+        if col.kind in ("int", "number") and value <= 0:  # a window of 0 days or a factor of −1: every buyer due, or none
+            reader.fail(where["value"], f"「{col.label}」应大于 0", value)
+            continue
+        settings[col.attr] = value
     if tiers:
         _check_tiers(tiers, tier_cells, reader)
+    elif not reader.problems:
+        reader.fail((starts["会员等级"] + 1, 1), "【会员等级】至少需要一档（最后一档为普通会员，下限留空）")
     if reader.problems:
         raise InputErrors(reader.problems)
     return MembershipRules(tiers=tiers, **settings)
 
 
 def _check_tiers(tiers: list[Tier], cells: list[dict], reader: CellReader) -> None:
+    for i, t in enumerate(tiers):
+        if t.min_spend is not None and t.min_spend < 0:
+            reader.fail(cells[i].get("min_spend"), "累计消费下限不能为负数", t.min_spend)
+        if not 0 <= t.target_share <= 1:
+            reader.fail(cells[i].get("target_share"), "目标占比应在 0 到 100% 之间", t.target_share)
     if tiers[-1].min_spend is not None:
         reader.fail(cells[-1].get("min_spend"), "最后一档（普通会员）的累计消费下限应留空：一次成功交易即为会员")
     for i, t in enumerate(tiers[:-1]):

@@ -43,6 +43,10 @@ def check_scheme(scheme: Scheme, refs: SchemeRefs, columns: Iterable[str] | None
             fail(where.get("metric.numerator"), f"指标「{kpi.name}」需要分子列")
         if kpi.metric.kind == "attainment" and not (kpi.metric.denominator or kpi.metric.target):
             fail(where.get("metric.target"), f"指标「{kpi.name}」需要分母列或目标值")
+        for attr in ("weight", "multiple", "bonus_cap"):
+            if (getattr(kpi, attr) or 0) < 0:
+                label = {"weight": "权重", "multiple": "倍数", "bonus_cap": "加分上限"}[attr]
+                fail(where.get(attr), f"指标「{kpi.name}」的{label}不能为负数", getattr(kpi, attr))
         if kpi.max_score <= 0 and kind.scored:
             fail(where.get("max_score"), f"指标「{kpi.name}」的分值应大于 0", kpi.max_score)
         problems += kind.check(kpi, refs)
@@ -66,6 +70,8 @@ def _check_weights(scheme: Scheme, refs: SchemeRefs, fail) -> None:
         missing = next(k for k in weighted if k.weight is None)
         fail(refs.kpis[missing.name].get("weight"), "要么所有指标都填权重，要么都填倍数（倍数加权法）")
         return
+    if any((k.weight or 0) < 0 or (k.multiple or 0) < 0 for k in weighted):
+        return  # each negative one is reported; a sum of 100 made with them means nothing
     for k in weighted:
         if k.weight is None and not (k.multiple and k.multiple > 0):
             fail(refs.kpis[k.name].get("multiple"), f"「{k.name}」的倍数应大于 0", k.multiple)
@@ -76,7 +82,30 @@ def _check_weights(scheme: Scheme, refs: SchemeRefs, fail) -> None:
         fail(pos, f"权重合计应为 100，实际为 {round(total, 4):g}")
 
 
+# Pay figures that cannot be below 0: 设置 attribute → its label.
+_PAY_SETTINGS = {"pay_pool": "绩效工资总额", "post_wage": "岗位工资", "allowance": "津贴", "attendance_bonus": "全勤奖"}
+
+
+def _check_pay_signs(scheme: Scheme, refs: SchemeRefs, fail) -> None:
+    """Every amount pay is made of is 0 or more: a negative one takes pay away without anyone noticing."""
+    for attr, label in _PAY_SETTINGS.items():
+        if (getattr(scheme, attr) or 0) < 0:
+            fail(refs.settings.get(attr), f"「{label}」不能为负数", getattr(scheme, attr))
+    tables = (("级别工资", scheme.levels, refs.levels, ("wage", "perf_base", "months_required")),
+              ("提成档位", scheme.commission, refs.commission, ("lo", "rate")),
+              ("结果档位", scheme.result_bands, refs.result_bands, ("multiplier",)),
+              ("连续规则", scheme.streaks, refs.streaks, ("amount",)))
+    for title, rows, where, attrs in tables:
+        for i, row in enumerate(rows):
+            for attr in attrs:
+                value = getattr(row, attr)
+                if value is not None and value < 0:
+                    pos = where[i].get(attr) if i < len(where) else refs.sections.get(title)
+                    fail(pos, f"【{title}】中的数值不能为负数", value)
+
+
 def _check_pay(scheme: Scheme, refs: SchemeRefs, fail, kpi_names: set[str]) -> None:
+    _check_pay_signs(scheme, refs, fail)
     if scheme.default_level and scheme.levels and scheme.level(scheme.default_level) is None:
         fail(refs.settings.get("default_level"), "默认级别不在【级别工资】中", scheme.default_level)
     if not scheme.levels:

@@ -183,13 +183,14 @@ def parse_scheme_rows(rows: list[list[Any]], sheet: str = SHEET_NAME) -> ParsedS
         refs.kpis[kpi.name] = where
 
     by_name = {k.name: k for k in scheme.kpis}
+    kpis_unread = not scheme.kpis and bool(reader.problems)  # 【指标】 itself failed: naming each row adds nothing
 
     def rows_of_kpis(title: str):
         """(KPI, values, positions) of a section whose rows name a KPI of 【指标】."""
         for values, where in read(title):
             kpi = by_name.get(values.get("kpi"))
             if kpi is None:
-                if values.get("kpi"):
+                if values.get("kpi") and not kpis_unread:
                     reader.fail(where["kpi"], "【指标】中没有这个指标", values.get("kpi"))
                 continue
             yield kpi, values, where

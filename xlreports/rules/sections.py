@@ -14,11 +14,14 @@ every problem names it.
 """
 from __future__ import annotations
 
+import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from xlreports.a1 import addr
 from xlreports.errors import InputErrors, Problem
+from xlreports.model.cells import MAX_NUMBER, safe_text
 from xlreports.model.scheme import OPS
 from xlreports.model.scheme_refs import Pos
 
@@ -70,21 +73,29 @@ class CellReader:
                     self.fail(pos, f"「{col.label}」应为整数", raw)
                 return int(value)
             return value
-        return str(raw).strip()
+        if isinstance(raw, (dt.date, dt.time, dt.timedelta)):
+            return raw.isoformat() if not isinstance(raw, dt.timedelta) else str(raw)
+        text = str(raw).strip()
+        if safe_text(text, one_line=True) != text:
+            # names here become labels, sheet text and formula strings: a control character makes the workbook unreadable
+            self.fail(pos, f"「{col.label}」含有换行、制表符或控制字符，请删去", safe_text(text, one_line=True))
+            return safe_text(text, one_line=True)
+        return text
 
 
 def _number(raw: Any) -> float | None:
+    """A finite number of a sane size, or None (text, bool, nan, inf, 1e999)."""
     if isinstance(raw, bool):
         return None
     if isinstance(raw, (int, float)):
-        return float(raw)
-    text = str(raw).strip().replace(",", "").replace("，", "")
-    try:
-        if text.endswith("%"):
-            return float(text[:-1]) / 100
-        return float(text)
-    except ValueError:
-        return None
+        value = float(raw)
+    else:
+        text = str(raw).strip().replace(",", "").replace("，", "")
+        try:
+            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            return None
+    return value if math.isfinite(value) and abs(value) <= MAX_NUMBER else None
 
 
 def find_sections(rows: list[list[Any]]) -> dict[str, int]:
@@ -103,11 +114,15 @@ def read_section(rows: list[list[Any]], start: int, cols: tuple[Col, ...], title
     header = rows[start + 1] if start + 1 < len(rows) else []
     col_of: dict[str, int] = {}
     labels = [str(h).strip() if h is not None else "" for h in header]
+    missing = False
     for c in cols:
         if c.label in labels:
             col_of[c.attr] = labels.index(c.label)
         elif c.required or title != "说明":
-            reader.fail((start + 2, 1), f"【{title}】缺少列「{c.label}」")
+            reader.fail((start + 2, _first_blank(labels) + 1), f"【{title}】缺少列「{c.label}」（第 {start + 2} 行是表头）")
+            missing = True
+    if missing:  # the problem is reported; reading on would give rows without that column
+        return []
     out = []
     i = start + 2
     while i < len(rows):
@@ -129,6 +144,11 @@ def read_section(rows: list[list[Any]], start: int, cols: tuple[Col, ...], title
         out.append((values, where))
         i += 1
     return out
+
+
+def _first_blank(labels: list[str]) -> int:
+    """The 0-based column of the first blank header cell (where a cleared label most likely was)."""
+    return next((j for j, text in enumerate(labels) if not text), len(labels))
 
 
 def require_sections(rows: list[list[Any]], titles: tuple[str, ...], reader: CellReader,

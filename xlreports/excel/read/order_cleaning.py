@@ -7,6 +7,7 @@ The cleaning half of :mod:`xlreports.excel.read.orders` (the reading half is
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import polars as pl
@@ -16,10 +17,12 @@ from xlreports.excel.read.values import blank_token_spellings, parse_number
 from xlreports.model.orders import BUYER, ORDER_COLUMNS, ORDER_ID, PHONE, ROW_COL, SOURCE_COL, STATUS
 
 REASON_NO_ID = "缺少订单编号"
+REASON_NO_BUYER = "缺少买家会员名（无法归入任何客户档案）"
 REASON_ID_SCIENTIFIC = "订单编号被 Excel 改成了科学计数法，无法还原（请用原始导出文件）"
 _ID_LIKE = (ORDER_ID, PHONE, "物流单号", "买家支付宝账号")  # "123.0" from a numeric cell → "123"
 _NULL_TOKENS = blank_token_spellings()  # matched exactly, cell by cell
 # A cell needing any clean-up: outer spaces, ="…", a leading ', or a null token.
+_XML_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"  # a workbook holding one opens nowhere
 _NEEDS_CLEANING = r"^\s|\s$|^=\"|^'|^(?:" + "|".join(re.escape(t) for t in _NULL_TOKENS) + ")$"
 DTYPES = {"text": pl.String, "number": pl.Float64, "datetime": pl.Datetime("us")}
 _DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d")
@@ -32,6 +35,11 @@ def reason_number(col: str) -> str:
     '退款金额应为数字'
     """
     return f"{col}应为数字"
+
+
+def reason_future(col: str) -> str:
+    """The reason a row is skipped for a date after today (a typo such as 2099, or a wrong clock)."""
+    return f"{col}晚于今天，不可能是已发生的订单"
 
 
 def reason_datetime(col: str) -> str:
@@ -61,6 +69,8 @@ def _clean_strings(df: pl.DataFrame, selected: dict[str, list[int]]) -> pl.DataF
     raw_cols = sorted({f"c{c}" for cs in selected.values() for c in cs})
     id_cols = {f"c{col}" for c in _ID_LIKE for col in selected.get(c, ())}
     # one anchored test per column: does any cell need cleaning at all? (most columns: no, and stay as read)
+    illegal = _any_flags(df, {c: pl.col(c).str.contains(_XML_ILLEGAL) for c in raw_cols})
+    df = df.with_columns(pl.col(c).str.replace_all(_XML_ILLEGAL, "") for c in raw_cols if illegal[c])
     needs = _any_flags(df, {c: pl.col(c).str.contains(_NEEDS_CLEANING) for c in raw_cols})
     dirty = [c for c in raw_cols if needs[c]]
     flags = _any_flags(df, {
@@ -191,6 +201,14 @@ def clean(label: str, raw: RawSheet) -> tuple[pl.DataFrame, list[tuple], int, bo
             col = selected[canonical][0]
             checks.append((pl.col(f"s:{canonical}").is_not_null() & pl.col(canonical).is_null(), reason, col,
                            f"c{col}"))
+    if BUYER in selected:  # the engine keys every customer tab by buyer: without one the order would vanish unreported
+        checks.append((pl.col(BUYER).is_null() | (pl.col(BUYER).str.strip_chars() == ""), REASON_NO_BUYER,
+                       selected[BUYER][0], None))
+    future = dt.datetime.now() + dt.timedelta(days=1)  # a day's grace for time zones
+    for canonical, kind in ORDER_COLUMNS.items():
+        if canonical in selected and kind == "datetime":
+            col = selected[canonical][0]
+            checks.append((pl.col(canonical) > future, reason_future(canonical), col, f"c{col}"))
     first = pl.when(checks[0][0]).then(pl.lit(0, pl.Int32))
     for i, (mask, *_) in enumerate(checks[1:], start=1):
         first = first.when(mask).then(pl.lit(i, pl.Int32))

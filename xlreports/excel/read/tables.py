@@ -25,7 +25,8 @@ from xlreports.a1 import col_letter
 from xlreports.model import fields
 from xlreports.errors import InputErrors, Problem, XlreportsError, raise_if_errors
 from xlreports.excel.read.source import SheetRows
-from xlreports.excel.read.values import BLANK_TOKENS, NOT_A_NUMBER, folded, parse_number, unwrap
+from xlreports.excel.read.values import BLANK_TOKENS, NOT_A_NUMBER, TOO_LARGE, folded, parse_number, unwrap
+from xlreports.model.cells import MAX_NUMBER, safe_text
 
 KINDS = ("text", "number", "rate", "month", "date")
 MONTH_FIELD = "月份"
@@ -157,6 +158,8 @@ def _to_number(value: object) -> tuple[int | float | None, bool]:
         return parse_number(value)
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(NOT_A_NUMBER)
+    if abs(value) > MAX_NUMBER:
+        raise ValueError(TOO_LARGE)
     return value, False
 
 
@@ -202,7 +205,7 @@ def _to_month(value: object) -> str | None:
             value = str(int(value))
         m = _matched(value, r"(\d{4})(\d{2})(\d{2})?", _MONTH_RE)
         return None if m is None else _month(int(m.group(1)), int(m.group(2)))
-    except ValueError:
+    except (ValueError, OverflowError):  # inf, nan and 1e300 are no month
         raise ValueError("应为月份，如 2026-10") from None
 
 
@@ -428,6 +431,8 @@ def _read_records(data, header: _Header, columns, kind_of, key, sheet, problems)
             except ValueError as e:
                 problems.append(Problem(sheet, f"{col_letter(col)}{r}", str(e), found=value))
                 values[name] = None
+            if isinstance(values[name], str):
+                values[name] = _made_safe(values[name], name == key, f"{col_letter(col)}{r}", sheet, problems)
         record = Record(r, values, columns, sheet)
         if key_col:
             _check_key(record, key, month_col, seen, problems)
@@ -436,6 +441,18 @@ def _read_records(data, header: _Header, columns, kind_of, key, sheet, problems)
                                     severity="warning"))
         records.append(record)
     return records
+
+
+def _made_safe(text: str, is_key: bool, where: str, sheet: str, problems: list[Problem]) -> str | None:
+    """``text`` without what a workbook cannot hold; a key (an agent's name: a sheet name and a lookup
+    key too) also on one line. A change is a warning naming the cell, so the name used everywhere is
+    the one the warning shows."""
+    clean = safe_text(text, one_line=is_key)
+    if clean != text:
+        shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+        what = "换行、制表符或控制字符" if is_key else "控制字符"
+        problems.append(Problem(sheet, where, f"含有{what}，已按「{clean}」使用", found=shown, severity="warning"))
+    return clean or None
 
 
 def _cell(raw: list[object], col: int) -> object:
@@ -462,4 +479,35 @@ def read_agent_table(rows: SheetRows, required: Iterable[str] = (), extra: Itera
     {'客服': '甲', '询单人数': 3, '好评数': 2}
     """
     wanted = list(dict.fromkeys([f.name for f in fields.AGENT_FIELDS] + list(extra)))
-    return read_table(rows, required=required, wanted=wanted, key="客服")
+    table = read_table(rows, required=required, wanted=wanted, key="客服")
+    problems = [p for rec in table.records for p in implausible(rec)]
+    raise_if_errors(problems)
+    table.warnings += problems
+    return table
+
+
+def implausible(record: Record) -> list[Problem]:
+    """Values of an agent row that cannot be right: a negative count, amount or rate (error), a rate above
+    100% (error), a count above the count it is part of (``fields.SUBSETS``: error or warning).
+
+    >>> rec = Record(5, {"询单人数": 10, "最终付款人数": 12, "回复率": 1.2, "接待人数": -1},
+    ...              {"询单人数": 3, "最终付款人数": 4, "回复率": 5, "接待人数": 6}, "客服数据")
+    >>> [str(p) for p in implausible(rec)]  # doctest: +NORMALIZE_WHITESPACE
+    ['客服数据!E5: 「回复率」不能超过 100%（实际为 "1.2"）', '客服数据!F5: 「接待人数」不能为负数（实际为 "-1"）',
+     '客服数据!D5: 「最终付款人数」不能大于「询单人数」（C5 为 10）（实际为 "12"）']
+    """
+    out = []
+    values = record.values
+    for name, value in values.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        if fields.field_kind(name) == "rate" and value > 1 + 1e-9:
+            out.append(Problem(record.sheet, record.cell(name), f"「{name}」不能超过 100%", found=value))
+        if value < 0 and fields.non_negative(name):
+            out.append(Problem(record.sheet, record.cell(name), f"「{name}」不能为负数", found=value))
+    for part, whole, severity in fields.SUBSETS:
+        a, b = values.get(part), values.get(whole)
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a > b >= 0:
+            out.append(Problem(record.sheet, record.cell(part), f"「{part}」不能大于「{whole}」（{record.cell(whole)} 为 {b:g}）",
+                               found=a, severity=severity))
+    return out

@@ -10,13 +10,21 @@ a time) and the order reader (whole columns: only the cells polars' plain cast r
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+
+from xlreports.model.cells import MAX_NUMBER
 
 # Text that means "no value" in exports and hand-kept sheets (compared lower-cased, after unwrapping).
 BLANK_TOKENS = frozenset({"", "-", "--", "—", "/", "null", "n/a", "#n/a", "#div/0!"})
 NOT_A_NUMBER = "应为数字"
+NOT_THOUSANDS = "应为数字（逗号只能作千位分隔符，如 1,234.50；小数点请用“.”）"
+TOO_LARGE = "应为数字（数值超出范围）"
+
+# A comma is read as a thousands separator only where it is one: 1–3 digits, then groups of exactly 3.
+_GROUPED = re.compile(r"[+-]?[¥$]?[+-]?\d{1,3}(,\d{3})+(\.\d*)?(%|元)?")
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -80,7 +88,11 @@ def parse_number(text: str) -> tuple[int | float | None, bool]:
     s = folded(text)
     if s.lower() in BLANK_TOKENS:
         return None, False
-    s = _SPACE.sub("", s.replace("−", "-").replace(",", ""))
+    s = _SPACE.sub("", s.replace("−", "-"))
+    if "," in s:
+        if not _GROUPED.fullmatch(s):  # "205216,36" is a decimal comma, or a typo: never 20,521,636
+            raise ValueError(NOT_THOUSANDS)
+        s = s.replace(",", "")
     percent = s.endswith("%")
     if percent:
         s = s[:-1]
@@ -96,6 +108,10 @@ def parse_number(text: str) -> tuple[int | float | None, bool]:
     s = sign + s
     if not _NUMBER.fullmatch(s):
         raise ValueError(NOT_A_NUMBER)
-    if percent:
-        return float(Decimal(s) / 100), True
-    return (int(s) if _INTEGER.fullmatch(s) else float(Decimal(s))), False
+    try:
+        number = float(Decimal(s) / 100) if percent else (int(s) if _INTEGER.fullmatch(s) else float(Decimal(s)))
+    except (InvalidOperation, OverflowError):
+        raise ValueError(TOO_LARGE) from None
+    if isinstance(number, float) and not math.isfinite(number) or abs(number) > MAX_NUMBER:
+        raise ValueError(TOO_LARGE)  # "1e999" is no figure anyone typed for an agent or an order
+    return number, percent
