@@ -140,7 +140,8 @@ def test_eight_pairs_of_simultaneous_runs_never_lose_a_month(sample_src, tmp_pat
         else:
             assert sorted(codes) == [0, 2], codes
             winner = ["2026-08", "2026-09"][codes.index(0)]
-            assert months == [winner], f"pair {i}"
+            # a month's run also brings earlier months of the data into 考核历史 (never-appraised ones too)
+            assert months == [m for m in ("2026-08", "2026-09") if m <= winner], f"pair {i}"
             outcomes.append("one refused")
         assert listing(tmp_path) == sorted(f"店铺{j}.xlsx" for j in range(i + 1))  # no lock, temp or backup left
     assert len(outcomes) == 8
@@ -157,7 +158,7 @@ def test_an_archive_and_an_appraisal_at_once_keep_each_others_sheets(sample_src,
             assert "Traceback" not in err
             assert code == 0 or (code == 2 and BUSY in err), err
         assert 0 in codes
-        assert (months_in_history(path) == ["2026-09"]) == (codes[0] == 0)  # each success is in the file
+        assert ("2026-09" in months_in_history(path)) == (codes[0] == 0)  # each success is in the file
         assert ("客户档案" in sheet_names(path)) == (codes[1] == 0)
 
 
