@@ -23,7 +23,7 @@ from xlreports.model.orders import BUYER
 from xlreports.rules.membership_rows import SHEET_NAME as RULES_SHEET, parse_membership_rows
 from xlreports.excel.read.source import WorkbookRows
 from xlreports.excel.write import FileWriter, Writer
-from xlreports.jobs.carry import carry_staff_columns, read_sheet_records
+from xlreports.jobs.carry import StaffColumns, carry_staff_columns, read_sheet_records, read_staff_columns, staff_pick
 from xlreports.jobs.timing import PhaseClock
 
 ORDER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
@@ -141,28 +141,35 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
     seg_table = [[s.name, s.count, s.share, s.spend, s.spend_share] for s in segments.segment_table(scored)]
     history = _tier_history(state.tier_history, state.previous_tiers, arch, period)
 
-    # Carry over staff columns and keep buyers that this run's exports do not mention.
-    staff_cols = list(views.STAFF) + [c for c in state.extra_columns if c not in views.STAFF]
-    table, kept = carry_staff_columns(arch, state.archive, staff_cols, opts.mask)
-    columns = {c: table.get_column(c) for c in table.columns}
+    # Carry over staff columns (values as typed) and keep buyers that this run's exports do not mention.
+    staff = state.staff
+    staff_cols = list(views.STAFF) + [c for c in (staff.headers if staff else []) if c not in views.STAFF]
+    table, staff_values, kept = carry_staff_columns(arch, state.archive, staff, staff_cols, opts.mask)
+    columns = {**{c: table.get_column(c) for c in table.columns}, **staff_values}
+    problems = list(staff.problems) if staff else []
+    messages += [str(p) for p in problems[:20]]
+    if len(problems) > 20:
+        messages.append(f"……另有 {len(problems) - 20} 处（见「{views.REPORT_SHEET}」）")
 
     detail_cols = [BUYER, "距今天数", "购买次数", "累计消费", "R分", "F分", "M分", "客户分群"]
     detail = {c: scored.get_column(c) for c in detail_cols if c in scored.columns}
     sheets: list[SheetSpec] = [
-        views.archive_sheet(columns, staff_cols, table.height),
+        views.archive_sheet(columns, staff_cols, table.height, staff.formats if staff else None),
         views.tiers_sheet(tier_view),
         views.segments_sheet(seg_table, detail, scored.height, _segment_note()),
         views.care_sheet(_care_rows(reminders, texts, state.care), today.isoformat()),
         _aftersales(state.cases, datetime.combine(today, datetime.max.time())),
         views.tier_history_sheet(history),
         views.report_sheet(_report_lines(intake, sources, table.height, kept, opts.mask, today),
-                           [[p.sheet, p.cell, p.message, str(p.found or "")] for p in intake.skipped[:SKIPPED_LISTED]]),
+                           [[p.sheet, p.cell, p.message, str(p.found or "")]
+                            for p in (problems + list(intake.skipped))[:SKIPPED_LISTED]]),
     ]
     if state.rules is None:
         sheets.insert(0, membership_sheet(rules))
     clock.tick("排版")
     report = ArchiveReport(Path(), None, table.height, members.height, orders.height, kept, len(reminders),
-                           len(intake.skipped), [s.name for s in sheets], messages, list(intake.skipped[:20]),
+                           len(intake.skipped), [s.name for s in sheets], messages,
+                           problems + list(intake.skipped[:20]),
                            clock.laps)
     return report, sheets
 
@@ -172,8 +179,8 @@ class _State:
     """What the workbook already holds: rules, the old archive, staff input."""
 
     rules: Any = None
-    archive: Any = None  # polars DataFrame of the old 客户档案, or None
-    extra_columns: list[str] = field(default_factory=list)
+    archive: Any = None  # polars DataFrame of the old 客户档案 (computed columns), or None
+    staff: StaffColumns | None = None  # its staff columns, values as typed
     previous_tiers: dict[str, str] = field(default_factory=dict)
     tier_history: Any = None
     care: dict[tuple, tuple] = field(default_factory=dict)
@@ -193,12 +200,15 @@ def _read_state(wb) -> _State:
         state.care = _read_care(wb.rows(views.CARE_SHEET))
     if wb.find(views.AFTERSALES_SHEET):
         state.cases = _read_cases(wb.rows(views.AFTERSALES_SHEET))
-    old = wb.frame(views.ARCHIVE_SHEET) if wb.find(views.ARCHIVE_SHEET) else None
+    name = wb.find(views.ARCHIVE_SHEET)
+    typed = wb.typed_columns(name, staff_pick(views.COMPUTED)) if name else None
+    if typed is not None and any(h is not None for h in typed.header):
+        # stops with a located error when the 买家会员名 header is gone, before anything is written
+        state.staff = read_staff_columns(typed, name, views.COMPUTED)
+    old = wb.frame(name) if state.staff is not None else None
     if old is not None and BUYER in old.columns:
         old = old.filter(pl.col(BUYER).is_not_null())
-        state.archive = old
-        known = set(views.COMPUTED) | set(views.STAFF)
-        state.extra_columns = [c for c in old.columns if c not in known and not c.startswith("__UNNAMED")]
+        state.archive = old.select([c for c in old.columns if c in views.COMPUTED])
         if "会员等级" in old.columns:
             tiers = old.select([BUYER, "会员等级"]).drop_nulls()
             state.previous_tiers = {b: t for b, t in tiers.iter_rows() if t and t != NON_MEMBER}

@@ -52,10 +52,16 @@ _WIDTHS = {BUYER: 16, "收货人": 10, "电话": 14, "省": 8, "市": 9, "地址
 SECTION = Style(bold=True, size=12, color="1F4E78")
 
 
-def archive_sheet(columns: dict[str, Sequence[Any]], staff_columns: list[str], n_rows: int) -> SheetSpec:
-    """客户档案: computed columns then staff columns; ``columns`` maps header → values (list or Series)."""
+def archive_sheet(columns: dict[str, Sequence[Any]], staff_columns: list[str], n_rows: int,
+                  staff_formats: dict[str, str | None] | None = None) -> SheetSpec:
+    """客户档案: computed columns then staff columns; ``columns`` maps header → values (list or Series).
+
+    Staff columns hold what was typed, each value with its own type (a list may mix text and
+    numbers); ``staff_formats`` gives a column the number format its numbers and dates had."""
     headers = [h for h in COMPUTED if h in columns] + [h for h in staff_columns if h in columns]
-    styles = [INPUT if h in staff_columns else BODY.but(number_format=_FORMATS.get(h)) for h in headers]
+    formats = staff_formats or {}
+    styles = [(INPUT.but(number_format=formats[h]) if formats.get(h) else INPUT) if h in staff_columns
+              else BODY.but(number_format=_FORMATS.get(h)) for h in headers]
     block = TableBlock(1, 1, headers, [columns[h] for h in headers], styles, HEADER,
                        frozenset(staff_columns))
     # A data sheet, not a form: printed three pages wide with the header row and buyer column repeated.
