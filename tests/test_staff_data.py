@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 import fake_xlwings as fx
-from libreoffice import recalculate, soffice_path
+from libreoffice import recalculate
 from test_archive import order, write_xlsx
 from xlreports.errors import InputErrors
 from xlreports.excel.read.live import XlwingsRows
@@ -112,9 +112,7 @@ def test_staff_columns_come_back_exactly_through_two_rebuilds(tmp_path, export):
     assert expected[(buyer(0), "鞋码")] == (38, int, "n", None)
 
 
-def test_libreoffice_opens_the_rebuilt_archive(tmp_path, export):
-    if not soffice_path():
-        pytest.skip("LibreOffice is not installed")
+def test_libreoffice_opens_the_rebuilt_archive(tmp_path, export, soffice):
     book = tmp_path / "客户.xlsx"
     run(book, export)
     expected = type_staff_data(book)
@@ -213,3 +211,73 @@ def test_mixed_column_costs_only_its_own_cells(tmp_path):
     assert [(c.value, c.data_type) for c in ws["B"][1:]] == [(v, "s" if isinstance(v, str) else "n") for v in mixed]
     assert type(ws["B2"].value) is int and type(ws["B152"].value) is float
     shutil.rmtree(tmp_path / "none", ignore_errors=True)
+
+
+def _add_column(book: Path, sheet: str, header_row: int, header: str, values: dict[int, object]) -> int:
+    wb = openpyxl.load_workbook(book)
+    ws = wb[sheet]
+    col = max(j for j, c in enumerate(ws[header_row], start=1) if c.value is not None) + 1
+    ws.cell(header_row, col, header)
+    for r, v in values.items():
+        ws.cell(r, col, v)
+    wb.save(book)
+    return col
+
+
+def _column(book: Path, sheet: str, header_row: int, header: str, key: int) -> dict:
+    ws = openpyxl.load_workbook(book)[sheet]
+    heads = [c.value for c in ws[header_row]]
+    j = heads.index(header)
+    return {row[key - 1].value: (row[j].value, row[j].data_type) for row in ws.iter_rows(min_row=header_row + 1)
+            if j < len(row) and row[j].value is not None}
+
+
+def test_columns_added_to_aftersales_and_care_survive_rebuilds(tmp_path, export):
+    book = tmp_path / "客户.xlsx"
+    run(book, export)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["售后登记"]
+    for j, v in enumerate([dt.datetime(2026, 11, 22, 10, 0), "3268000000000000001", buyer(1), "发错货", "是", "是",
+                           "发成了黑色"], start=1):
+        ws.cell(3, j, v)
+    wb.save(book)
+    _add_column(book, "售后登记", 2, "快递单号", {3: 1234567890123, 4: "无订单的备忘"})
+    wb = openpyxl.load_workbook(book)
+    ws = wb["关怀提醒"]
+    care_rows = {3: buyer(2), 4: buyer(3)}
+    for r, name in care_rows.items():  # earlier reminders staff worked on (a log kept below today's)
+        ws.cell(r, 1, "2026-11-20 09:00")
+        ws.cell(r, 2, "回购提醒")
+        ws.cell(r, 3, name)
+    ws.cell(3, 9, "小美")  # 处理人; row 4 holds only the added column
+    wb.save(book)
+    _add_column(book, "关怀提醒", 2, "回访次数", {3: 2, 4: "未接"})
+    for _ in range(2):
+        run(book, export)
+        cases = _column(book, "售后登记", 2, "快递单号", 3)
+        assert cases == {buyer(1): (1234567890123, "n"), None: ("无订单的备忘", "s")}
+        headers = [c.value for c in openpyxl.load_workbook(book)["售后登记"][2]]
+        assert headers[-1] == "快递单号" and headers.index("快递单号") == 13
+        care = _column(book, "关怀提醒", 2, "回访次数", 3)
+        assert care == {care_rows[3]: (2, "n"), care_rows[4]: ("未接", "s")}
+
+
+def test_columns_added_to_history_survive_by_month_and_agent(tmp_path):
+    from xlreports.jobs.appraise import AppraiseOptions, appraise
+    from xlreports.samples import build_sample
+
+    book = build_sample(tmp_path / "shop.xlsx")
+    appraise(book, AppraiseOptions(month="2026-09"))
+    appraise(book, AppraiseOptions(month="2026-10"))
+    ws = openpyxl.load_workbook(book)["考核历史"]
+    rows = {(r[0].value, r[1].value): r[0].row for r in ws.iter_rows(min_row=2)}
+    (m1, a1), (m2, a2) = sorted(rows)[0], sorted(rows)[-1]
+    _add_column(book, "考核历史", 1, "面谈记录", {rows[(m1, a1)]: "已面谈", rows[(m2, a2)]: 3})
+    _add_column(book, "考核历史", 1, "复核日期", {rows[(m2, a2)]: dt.datetime(2026, 11, 3)})
+    for month in ("2026-10", "2026-09"):  # a re-run of the last month, then of an earlier one
+        appraise(book, AppraiseOptions(month=month))
+        ws = openpyxl.load_workbook(book)["考核历史"]
+        header = [c.value for c in ws[1]]
+        assert header[8:] == ["面谈记录", "复核日期"]
+        got = {(r[0], r[1]): r[8:] for r in ws.iter_rows(min_row=2, values_only=True) if any(r[8:])}
+        assert got == {(m1, a1): ("已面谈", None), (m2, a2): (3, dt.datetime(2026, 11, 3))}

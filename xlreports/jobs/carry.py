@@ -83,19 +83,29 @@ def carried_value(key: str, prefill: Any, old: dict[str, InputCell], current: di
     return prefill
 
 
-def read_sheet_records(rows, names: list[str]) -> list[dict[str, Any]]:
-    """Rows of a small generated sheet by header name, values as typed (no coercion)."""
+def read_sheet_table(rows, key: str = BUYER) -> tuple[list[str], list[dict[str, Any]]]:
+    """(header, records) of a small generated sheet whose header row holds ``key`` (one of the first 5)."""
     data = rows.rows
-    header_index = next((i for i, r in enumerate(data[:5]) if BUYER in [str(v).strip() for v in r if v]), None)
+    header_index = next((i for i, r in enumerate(data[:5]) if key in [header_text(v) for v in r]), None)
     if header_index is None:
-        return []
-    header = [str(v).strip() if v is not None else "" for v in data[header_index]]
+        return [], []
+    header = [header_text(v) for v in data[header_index]]
     out = []
     for raw in data[header_index + 1:]:
-        rec = {h: (raw[j] if j < len(raw) else None) for j, h in enumerate(header) if h in names}
+        rec = {h: (raw[j] if j < len(raw) else None) for j, h in enumerate(header) if h}
         if any(v not in (None, "") for v in rec.values()):
             out.append(rec)
-    return out
+    return header, out
+
+
+def added_headers(header: list[str], ours: Sequence[str]) -> list[str]:
+    """The columns people added to a generated table: every named header that is not ours, in order.
+
+    >>> added_headers(["月份", "客服", "", "面谈记录", "月份"], ["月份", "客服"])
+    ['面谈记录']
+    """
+    known = set(ours)
+    return list(dict.fromkeys(h for h in header if h and h not in known))
 
 
 @dataclass
