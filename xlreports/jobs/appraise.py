@@ -26,9 +26,9 @@ from xlreports.layout.context import BookContext
 from xlreports.layout.data_sheet import data_sheet
 from xlreports.layout.forms import form_sheets
 from xlreports.layout.labels import Labels
-from xlreports.layout.ledgers import (HISTORY_SHEET, MANIFEST_COLUMNS, MANIFEST_FORMAT, MANIFEST_SHEET, ROSTER_SHEET,
-                                      InputCell, history_rows, history_sheet, input_cells, manifest_sheet,
-                                      merge_history, roster_sheet)
+from xlreports.layout.ledgers import (HISTORY_COLUMNS, HISTORY_SHEET, MANIFEST_COLUMNS, MANIFEST_FORMAT, MANIFEST_SHEET,
+                                      ROSTER_SHEET, HistoryLog, InputCell, history_rows, history_sheet, input_cells,
+                                      manifest_sheet, merge_history, roster_sheet)
 from xlreports.layout.payroll import payroll_sheet
 from xlreports.layout.scheme_sheet import scheme_sheet
 from xlreports.layout.spec import WorkbookSpec
@@ -39,10 +39,11 @@ from xlreports.rules.scheme_check import check_scheme
 from xlreports.excel.read.source import SheetRows, WorkbookRows
 from xlreports.excel.read.tables import Table, coerce, read_agent_table, read_table
 from xlreports.excel.write import FileWriter, Writer
-from xlreports.excel.write.plan import sheet_key
-from xlreports.jobs.carry import carried_value, current_inputs, input_field_kinds, read_manifest, still_prefilled
-from xlreports.layout.readback import SIGN_OFF_FIELDS
 from xlreports.excel.write.lock import run_lock
+from xlreports.excel.write.plan import sheet_key
+from xlreports.jobs.carry import (added_headers, carried_value, current_inputs, header_text, input_field_kinds,
+                                  read_manifest, read_sheet_table, still_prefilled)
+from xlreports.layout.readback import SIGN_OFF_FIELDS
 from xlreports.jobs.timing import PhaseClock
 
 DATA_SHEET = "客服数据"
@@ -179,8 +180,9 @@ def _read_roster(rows: SheetRows) -> Table:
                       key="客服", aliases=lambda h: aliases.get(str(h or "").strip()))
 
 
-def _read_history(rows: SheetRows) -> list[HistoryRow]:
-    names = ("月份", "客服", "总分", "排名", "人数", "绩效工资", "结果档位", "方案")
+def _read_history(rows: SheetRows) -> HistoryLog:
+    """The kept results, and the columns people added to 考核历史 (by 月份 and 客服, values as typed)."""
+    names = HISTORY_COLUMNS
     kinds = {"月份": "month", "客服": "text", "总分": "number", "排名": "number", "人数": "number",
              "绩效工资": "number", "结果档位": "text", "方案": "text"}
     table = read_table(rows, required=names[:5], wanted=names, kinds=kinds, key="客服",
@@ -192,7 +194,14 @@ def _read_history(rows: SheetRows) -> list[HistoryRow]:
             continue
         out.append(HistoryRow(v["月份"], v["客服"], float(v["总分"]), int(v["排名"] or 0), int(v["人数"] or 0),
                               float(v.get("绩效工资") or 0), v.get("结果档位") or "", v.get("方案") or ""))
-    return out
+    header, records = read_sheet_table(rows, key="客服")
+    log = HistoryLog(out, added_headers(header, names))
+    for rec in records if log.added else ():
+        key = (coerce(rec.get("月份"), "month"), header_text(rec.get("客服")))
+        typed = {h: rec.get(h) for h in log.added if rec.get(h) not in (None, "")}
+        if typed and key[0]:
+            log.values[key] = typed
+    return log
 
 
 def _pick_month(data: Table, month: str | None) -> str:

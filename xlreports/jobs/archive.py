@@ -24,7 +24,8 @@ from xlreports.rules.membership_rows import SHEET_NAME as RULES_SHEET, parse_mem
 from xlreports.excel.read.source import WorkbookRows
 from xlreports.excel.write import FileWriter, Writer
 from xlreports.excel.write.lock import run_lock
-from xlreports.jobs.carry import carry_staff_columns, read_sheet_records
+from xlreports.jobs.carry import (StaffColumns, added_headers, carry_staff_columns, read_sheet_table, read_staff_columns,
+                                  staff_pick)
 from xlreports.jobs.timing import PhaseClock
 
 ORDER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
@@ -148,28 +149,36 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
     seg_table = [[s.name, s.count, s.share, s.spend, s.spend_share] for s in segments.segment_table(scored)]
     history = _tier_history(state.tier_history, state.previous_tiers, arch, period)
 
-    # Carry over staff columns and keep buyers that this run's exports do not mention.
-    staff_cols = list(views.STAFF) + [c for c in state.extra_columns if c not in views.STAFF]
-    table, kept = carry_staff_columns(arch, state.archive, staff_cols, opts.mask)
-    columns = {c: table.get_column(c) for c in table.columns}
+    # Carry over staff columns (values as typed) and keep buyers that this run's exports do not mention.
+    staff = state.staff
+    staff_cols = list(views.STAFF) + [c for c in (staff.headers if staff else []) if c not in views.STAFF]
+    table, staff_values, kept = carry_staff_columns(arch, state.archive, staff, staff_cols, opts.mask)
+    columns = {**{c: table.get_column(c) for c in table.columns}, **staff_values}
+    problems = list(staff.problems) if staff else []
+    messages += [str(p) for p in problems[:20]]
+    if len(problems) > 20:
+        messages.append(f"……另有 {len(problems) - 20} 处（见「{views.REPORT_SHEET}」）")
 
     detail_cols = [BUYER, "距今天数", "购买次数", "累计消费", "R分", "F分", "M分", "客户分群"]
     detail = {c: scored.get_column(c) for c in detail_cols if c in scored.columns}
     sheets: list[SheetSpec] = [
-        views.archive_sheet(columns, staff_cols, table.height),
+        views.archive_sheet(columns, staff_cols, table.height, staff.formats if staff else None),
         views.tiers_sheet(tier_view),
         views.segments_sheet(seg_table, detail, scored.height, _segment_note()),
-        views.care_sheet(_care_rows(reminders, texts, state.care), today.isoformat()),
-        _aftersales(state.cases, datetime.combine(today, datetime.max.time())),
+        views.care_sheet(_care_rows(reminders, texts, state.care, state.care_added), today.isoformat(),
+                         state.care_added),
+        _aftersales(state.cases, datetime.combine(today, datetime.max.time()), state.cases_added),
         views.tier_history_sheet(history),
         views.report_sheet(_report_lines(intake, sources, table.height, kept, opts.mask, today),
-                           [[p.sheet, p.cell, p.message, str(p.found or "")] for p in intake.skipped[:SKIPPED_LISTED]]),
+                           [[p.sheet, p.cell, p.message, str(p.found or "")]
+                            for p in (problems + list(intake.skipped))[:SKIPPED_LISTED]]),
     ]
     if state.rules is None:
         sheets.insert(0, membership_sheet(rules))
     clock.tick("排版")
     report = ArchiveReport(Path(), None, table.height, members.height, orders.height, kept, len(reminders),
-                           len(intake.skipped), [s.name for s in sheets], messages, list(intake.skipped[:20]),
+                           len(intake.skipped), [s.name for s in sheets], messages,
+                           problems + list(intake.skipped[:20]),
                            clock.laps)
     report.legacy = legacy_tabs(wb.names if wb is not None else [])
     return report, sheets
@@ -197,13 +206,15 @@ class _State:
     """What the workbook already holds: rules, the old archive, staff input."""
 
     rules: Any = None
-    archive: Any = None  # polars DataFrame of the old 客户档案, or None
-    extra_columns: list[str] = field(default_factory=list)
+    archive: Any = None  # polars DataFrame of the old 客户档案 (computed columns), or None
+    staff: StaffColumns | None = None  # its staff columns, values as typed
     previous_tiers: dict[str, str] = field(default_factory=dict)
     tier_history: Any = None
     care: dict[tuple, tuple] = field(default_factory=dict)
+    care_added: list[str] = field(default_factory=list)  # columns people added to 关怀提醒
     care_log: list[list[Any]] = field(default_factory=list)
     cases: list[dict[str, Any]] = field(default_factory=list)
+    cases_added: list[str] = field(default_factory=list)  # … and to 售后登记
 
 
 def _read_state(wb) -> _State:
@@ -215,15 +226,18 @@ def _read_state(wb) -> _State:
     if wb.find(RULES_SHEET):
         state.rules = parse_membership_rows(wb.rows(RULES_SHEET).rows, wb.find(RULES_SHEET))
     if wb.find(views.CARE_SHEET):
-        state.care = _read_care(wb.rows(views.CARE_SHEET))
+        state.care, state.care_added = _read_care(wb.rows(views.CARE_SHEET))
     if wb.find(views.AFTERSALES_SHEET):
-        state.cases = _read_cases(wb.rows(views.AFTERSALES_SHEET))
-    old = wb.frame(views.ARCHIVE_SHEET) if wb.find(views.ARCHIVE_SHEET) else None
+        state.cases, state.cases_added = _read_cases(wb.rows(views.AFTERSALES_SHEET))
+    name = wb.find(views.ARCHIVE_SHEET)
+    typed = wb.typed_columns(name, staff_pick(views.COMPUTED)) if name else None
+    if typed is not None and any(h is not None for h in typed.header):
+        # stops with a located error when the 买家会员名 header is gone, before anything is written
+        state.staff = read_staff_columns(typed, name, views.COMPUTED)
+    old = wb.frame(name) if state.staff is not None else None
     if old is not None and BUYER in old.columns:
         old = old.filter(pl.col(BUYER).is_not_null())
-        state.archive = old
-        known = set(views.COMPUTED) | set(views.STAFF)
-        state.extra_columns = [c for c in old.columns if c not in known and not c.startswith("__UNNAMED")]
+        state.archive = old.select([c for c in old.columns if c in views.COMPUTED])
         if "会员等级" in old.columns:
             tiers = old.select([BUYER, "会员等级"]).drop_nulls()
             state.previous_tiers = {b: t for b, t in tiers.iter_rows() if t and t != NON_MEMBER}
@@ -232,19 +246,22 @@ def _read_state(wb) -> _State:
     return state
 
 
-def _read_care(rows) -> dict[tuple, tuple]:
-    table = read_sheet_records(rows, list(views.CARE_COLUMNS))
+def _read_care(rows) -> tuple[dict[tuple, tuple], list[str]]:
+    header, table = read_sheet_table(rows)
+    added = added_headers(header, views.CARE_COLUMNS)
     carried = {}
     for rec in table:
-        if rec.get("处理人") or rec.get("处理结果"):
+        if any(rec.get(k) not in (None, "") for k in (*views.CARE_INPUTS, *added)):
             key = (rec.get(BUYER), rec.get("场景"), rec.get("订单编号") or "")
             carried[key] = (rec.get("处理人"), rec.get("处理结果"), rec)
-    return carried
+    return carried, added
 
 
-def _read_cases(rows) -> list[dict[str, Any]]:
-    cases = read_sheet_records(rows, list(views.AFTERSALES_COLUMNS))
-    return [c for c in cases if any(c.get(k) not in (None, "") for k in views.AFTERSALES_INPUTS)]
+def _read_cases(rows) -> tuple[list[dict[str, Any]], list[str]]:
+    header, cases = read_sheet_table(rows)
+    added = added_headers(header, views.AFTERSALES_COLUMNS)
+    typed = (*views.AFTERSALES_INPUTS, *added)
+    return [c for c in cases if any(c.get(k) not in (None, "") for k in typed)], added
 
 
 def _shop_name(orders) -> str | None:
@@ -294,21 +311,22 @@ def _tier_history(old, previous: dict[str, str], arch, period: str) -> dict[str,
     return {c: changed.get_column(c) for c in names}
 
 
-def _care_rows(reminders, texts: list[str], carried: dict[tuple, tuple]) -> list[list[Any]]:
+def _care_rows(reminders, texts: list[str], carried: dict[tuple, tuple], added: list[str]) -> list[list[Any]]:
     rows, seen = [], set()
     for r, message in zip(reminders, texts):
         key = (r.buyer, r.scene, r.order_id or "")
-        who, result, _ = carried.get(key, (None, None, None))
+        who, result, rec = carried.get(key, (None, None, {}))
         seen.add(key)
-        rows.append([r.due, r.scene, r.buyer, r.receiver, r.order_id, r.product, r.amount, message, who, result])
+        rows.append([r.due, r.scene, r.buyer, r.receiver, r.order_id, r.product, r.amount, message, who, result,
+                     *(rec.get(c) for c in added)])
     # Earlier reminders that staff worked on stay as a log below today's.
     for key, (who, result, rec) in carried.items():
         if key not in seen:
-            rows.append([rec.get(c) for c in views.CARE_COLUMNS])
+            rows.append([rec.get(c) for c in (*views.CARE_COLUMNS, *added)])
     return rows
 
 
-def _aftersales(cases: list[dict[str, Any]], now: datetime) -> SheetSpec:
+def _aftersales(cases: list[dict[str, Any]], now: datetime, added: list[str]) -> SheetSpec:
     from xlreports.engine.customers.aftersales import decide, overdue
 
     rows, late = [], set()
@@ -319,8 +337,8 @@ def _aftersales(cases: list[dict[str, Any]], now: datetime) -> SheetSpec:
         if late_now:
             late.add(i)
         values = {**case, "处理方式": d.处理方式, "运费承担": d.运费承担, "跟进截止": d.跟进截止, "状态": status}
-        rows.append([values.get(c) for c in views.AFTERSALES_COLUMNS])
-    return views.aftersales_sheet(rows, late)
+        rows.append([values.get(c) for c in (*views.AFTERSALES_COLUMNS, *added)])
+    return views.aftersales_sheet(rows, late, added)
 
 
 def _segment_note() -> str:

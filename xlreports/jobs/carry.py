@@ -12,10 +12,14 @@ columns are carried by 买家会员名, and buyers missing from this run's expor
 """
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Sequence
 
 from xlreports import kinds
+from xlreports.a1 import col_letter
+from xlreports.errors import InputErrors, Problem
 from xlreports.excel.read.source import RowsSource, SheetRows
+from xlreports.excel.read.typed_cells import TypedColumns
 from xlreports.layout import archive_sheets as views
 from xlreports.layout.labels import Labels
 from xlreports.layout.ledgers import InputCell
@@ -116,23 +120,118 @@ def carried_value(key: str, prefill: Any, known: dict[str, InputCell]) -> Any:
     return prefill if still_prefilled(cell.value, baseline) else cell.value
 
 
-def read_sheet_records(rows, names: list[str]) -> list[dict[str, Any]]:
-    """Rows of a small generated sheet by header name, values as typed (no coercion)."""
+def read_sheet_table(rows, key: str = BUYER) -> tuple[list[str], list[dict[str, Any]]]:
+    """(header, records) of a small generated sheet whose header row holds ``key`` (one of the first 5)."""
     data = rows.rows
-    header_index = next((i for i, r in enumerate(data[:5]) if BUYER in [str(v).strip() for v in r if v]), None)
+    header_index = next((i for i, r in enumerate(data[:5]) if key in [header_text(v) for v in r]), None)
     if header_index is None:
-        return []
-    header = [str(v).strip() if v is not None else "" for v in data[header_index]]
+        return [], []
+    header = [header_text(v) for v in data[header_index]]
     out = []
     for raw in data[header_index + 1:]:
-        rec = {h: (raw[j] if j < len(raw) else None) for j, h in enumerate(header) if h in names}
+        rec = {h: (raw[j] if j < len(raw) else None) for j, h in enumerate(header) if h}
         if any(v not in (None, "") for v in rec.values()):
             out.append(rec)
+    return header, out
+
+
+def added_headers(header: list[str], ours: Sequence[str]) -> list[str]:
+    """The columns people added to a generated table: every named header that is not ours, in order.
+
+    >>> added_headers(["月份", "客服", "", "面谈记录", "月份"], ["月份", "客服"])
+    ['面谈记录']
+    """
+    known = set(ours)
+    return list(dict.fromkeys(h for h in header if h and h not in known))
+
+
+@dataclass
+class StaffColumns:
+    """What staff typed in the old 客户档案, by buyer, each value with the type it was typed with.
+
+    ``headers``: every column that is not computed, in sheet order; ``values[header][buyer]``;
+    ``formats[header]``: the number format the column's numbers and dates share (None: General or
+    several); ``problems``: duplicate buyer rows and values in rows without a buyer, by cell."""
+
+    headers: list[str] = field(default_factory=list)
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    formats: dict[str, str | None] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def header_text(value: Any) -> str:
+    """A header cell as text (a header typed as a number stays its digits).
+
+    >>> header_text(" 鞋码 "), header_text(2024), header_text(None)
+    ('鞋码', '2024', '')
+    """
+    return "" if value is None else str(value).strip()
+
+
+def staff_pick(computed: Sequence[str]):
+    """The columns to read typed: the key and every column not computed by the job."""
+    ours = set(computed) - {BUYER}
+    return lambda header: [j for j, h in enumerate(header) if header_text(h) not in ours]
+
+
+def read_staff_columns(typed: TypedColumns, sheet: str, computed: Sequence[str]) -> StaffColumns:
+    """Staff columns of an existing 客户档案 by 买家会员名. A missing key header stops the run (InputErrors
+    at A1): rebuilding without it would drop every typed value. A buyer on two rows keeps what both
+    rows hold: values in one row only are merged; of two different values the upper row's stays in
+    its column and the other is added to 备注 ("重复行 客户档案!A7：鞋码=39"), and each extra row is
+    reported by cell."""
+    header = [header_text(h) for h in typed.header]
+    if BUYER not in header:
+        found = "、".join(h for h in header if h) or "（空）"
+        raise InputErrors([Problem(sheet, "A1", f"找不到「{BUYER}」列（第 1 行的表头：{found}）。员工填写的资料按"
+                                                f"{BUYER}保留，请把该列表头改回「{BUYER}」后再运行；本次未写入任何内容")])
+    key = header.index(BUYER)
+    out = StaffColumns()
+    buyers: dict[int, str] = {}
+    first_row: dict[str, int] = {}
+    for row, value, _ in typed.columns.get(key, []):
+        buyer = header_text(value)
+        if not buyer:
+            continue
+        buyers[row] = buyer
+        if buyer in first_row:
+            out.problems.append(Problem(sheet, f"{col_letter(key + 1)}{row}",
+                                        f"买家「{buyer}」重复（第 {first_row[buyer]} 行已有）：两行的资料已合并为一行，"
+                                        "不一致的值记入备注", buyer))
+        else:
+            first_row[buyer] = row
+    notes: dict[str, list[str]] = {}
+    for j in sorted(c for c in typed.columns if c != key):
+        cells = typed.columns[j]
+        name = header[j] if j < len(header) and header[j] else f"未命名列{col_letter(j + 1)}"
+        if name in out.values or (not cells and not (j < len(header) and header[j])):
+            continue  # a second column of the same name: read by the first; an empty unnamed one
+        column: dict[str, Any] = {}
+        for row, value, _ in cells:
+            buyer = buyers.get(row)
+            if buyer is None:
+                out.problems.append(Problem(sheet, f"{col_letter(j + 1)}{row}",
+                                            f"该行没有{BUYER}，此值无法按买家保留：{value}", value))
+            elif buyer not in column:
+                column[buyer] = value
+            elif column[buyer] != value or type(column[buyer]) is not type(value):
+                notes.setdefault(buyer, []).append(f"重复行 {sheet}!{col_letter(key + 1)}{row}：{name}={value}")
+        out.headers.append(name)
+        out.values[name] = column
+        formats = {fmt for _, value, fmt in cells if not isinstance(value, str)}
+        out.formats[name] = formats.pop() if len(formats) == 1 else None
+    if notes:
+        memo = out.values.setdefault("备注", {})
+        if "备注" not in out.headers:
+            out.headers.append("备注")
+        for buyer, extra in notes.items():
+            memo[buyer] = "；".join(([str(memo[buyer])] if memo.get(buyer) not in (None, "") else []) + extra)
     return out
 
 
-def carry_staff_columns(arch, old, staff_cols: list[str], mask: bool):
-    """New computed columns + staff columns carried by buyer + old rows of buyers not in this run."""
+def carry_staff_columns(arch, old, staff: StaffColumns | None, staff_cols: list[str], mask: bool):
+    """New computed columns + old rows of buyers not in this run (polars), and the staff columns
+    for those rows as Python lists of the values as typed (header → list), carried by buyer."""
     import polars as pl
 
     from xlreports.engine.customers.privacy import mask_address_expr, mask_phone_expr
@@ -141,12 +240,7 @@ def carry_staff_columns(arch, old, staff_cols: list[str], mask: bool):
     table = arch.select(computed)
     kept = 0
     if old is not None:
-        carry = [c for c in staff_cols if c in old.columns]
-        if carry:
-            # as read (text, number or date): a cast to text would turn 30 into "30.0"
-            staff = old.select([BUYER, *carry]).unique(BUYER, keep="first")
-            table = table.join(staff, on=BUYER, how="left")
-        absent = old.join(arch.select(BUYER), on=BUYER, how="anti")
+        absent = old.unique(BUYER, keep="first", maintain_order=True).join(arch.select(BUYER), on=BUYER, how="anti")
         kept = absent.height
         if kept:
             cols = [c for c in table.columns if c in absent.columns]
@@ -155,7 +249,12 @@ def carry_staff_columns(arch, old, staff_cols: list[str], mask: bool):
             table = pl.concat([table, absent], how="diagonal_relaxed")
     if mask:  # after the kept rows are added: they may come from an unmasked (--no-mask) run
         table = table.with_columns(mask_phone_expr("电话").alias("电话"), mask_address_expr("地址").alias("地址"))
+    buyers = table.get_column(BUYER).to_list()
+    columns: dict[str, Any] = {}
     for c in staff_cols:
-        if c not in table.columns:
-            table = table.with_columns(pl.lit(None, dtype=pl.String).alias(c))
-    return table, kept
+        typed = staff.values.get(c) if staff is not None else None
+        if typed:
+            columns[c] = [typed.get(b) for b in buyers]
+        else:
+            columns[c] = pl.Series(c, [None] * len(buyers), dtype=pl.String)
+    return table, columns, kept

@@ -52,10 +52,16 @@ _WIDTHS = {BUYER: 16, "收货人": 10, "电话": 14, "省": 8, "市": 9, "地址
 SECTION = Style(bold=True, size=12, color="1F4E78")
 
 
-def archive_sheet(columns: dict[str, Sequence[Any]], staff_columns: list[str], n_rows: int) -> SheetSpec:
-    """客户档案: computed columns then staff columns; ``columns`` maps header → values (list or Series)."""
+def archive_sheet(columns: dict[str, Sequence[Any]], staff_columns: list[str], n_rows: int,
+                  staff_formats: dict[str, str | None] | None = None) -> SheetSpec:
+    """客户档案: computed columns then staff columns; ``columns`` maps header → values (list or Series).
+
+    Staff columns hold what was typed, each value with its own type (a list may mix text and
+    numbers); ``staff_formats`` gives a column the number format its numbers and dates had."""
     headers = [h for h in COMPUTED if h in columns] + [h for h in staff_columns if h in columns]
-    styles = [INPUT if h in staff_columns else BODY.but(number_format=_FORMATS.get(h)) for h in headers]
+    formats = staff_formats or {}
+    styles = [(INPUT.but(number_format=formats[h]) if formats.get(h) else INPUT) if h in staff_columns
+              else BODY.but(number_format=_FORMATS.get(h)) for h in headers]
     block = TableBlock(1, 1, headers, [columns[h] for h in headers], styles, HEADER,
                        frozenset(staff_columns))
     # A data sheet, not a form: printed three pages wide with the header row and buyer column repeated.
@@ -165,26 +171,29 @@ CARE_INPUTS = ("处理人", "处理结果")
 CARE_ROW_HEIGHTS_UP_TO = 2000  # fitted row heights for the wrapped messages of a day's usual list
 
 
-def care_sheet(rows: list[list[Any]], today: str) -> SheetSpec:
-    """关怀提醒: today's reminders with ready messages; 处理人 / 处理结果 are typed by staff.
+def care_sheet(rows: list[list[Any]], today: str, added: Sequence[str] = ()) -> SheetSpec:
+    """关怀提醒: today's reminders with ready messages; 处理人 / 处理结果 are typed by staff, and so are
+    the columns staff ``added`` (after ours; each row holds their values after ours).
 
     A table block: a big shop on a busy day has tens of thousands of reminders.
     """
+    headers = [*CARE_COLUMNS, *added]
     spec = SheetSpec(CARE_SHEET, freeze="C3", tab_color="FF0000",
                      page=PageSetup(orientation="landscape", header_center=f"关怀提醒 {today}", print_title_rows="2:2"))
     spec.merge(1, 1, 1, 8, f"关怀提醒（{today}，{len(rows)} 条）", style=TITLE.but(h_align="left"))
     formats = {"提醒时间": "yyyy-mm-dd hh:mm", "金额": FMT_MONEY}
-    styles = [INPUT if h in CARE_INPUTS else BODY.but(number_format=formats.get(h), wrap=h == "话术")
-              for h in CARE_COLUMNS]
-    columns = [[row[j] for row in rows] for j in range(len(CARE_COLUMNS))]
-    spec.tables.append(TableBlock(2, 1, list(CARE_COLUMNS), columns, styles, HEADER, frozenset(CARE_INPUTS)))
+    styles = [INPUT if h in CARE_INPUTS or h in added else BODY.but(number_format=formats.get(h), wrap=h == "话术")
+              for h in headers]
+    columns = [[row[j] if j < len(row) else None for row in rows] for j in range(len(headers))]
+    spec.tables.append(TableBlock(2, 1, headers, columns, styles, HEADER, frozenset((*CARE_INPUTS, *added))))
     if len(rows) <= CARE_ROW_HEIGHTS_UP_TO:
         for i, row in enumerate(rows, start=3):
             message = str(row[CARE_COLUMNS.index("话术")] or "")
             spec.row_heights[i] = 14 * max(1, -(-len(message) // 28)) + 4  # ~28 CJK characters a line at width 60
     spec.col_widths.update({1: 16, 2: 14, 3: 14, 4: 9, 5: 20, 6: 24, 7: 10, 8: 60, 9: 9, 10: 16})
+    spec.col_widths.update({j: 14 for j in range(len(CARE_COLUMNS) + 1, len(headers) + 1)})
     if rows:
-        spec.auto_filter = f"A2:J{len(rows) + 2}"
+        spec.auto_filter = f"A2:{col_letter(len(headers))}{len(rows) + 2}"
         spec.validations.append(DataValidation(f"J3:J{len(rows) + 2}", ["已联系", "已付款", "无回应", "不再联系"],
                                                "处理结果"))
     return spec
@@ -197,20 +206,23 @@ AFTERSALES_COLUMNS = AFTERSALES_INPUTS + AFTERSALES_FILLED + AFTERSALES_STAFF
 AFTERSALES_BLANK_ROWS = 50
 
 
-def aftersales_sheet(rows: list[list[Any]], overdue_rows: set[int]) -> SheetSpec:
-    """售后登记: staff log cases; 处理方式, 运费承担, 跟进截止 (登记时间 + 24 h) and 状态 are filled by the rules."""
+def aftersales_sheet(rows: list[list[Any]], overdue_rows: set[int], added: Sequence[str] = ()) -> SheetSpec:
+    """售后登记: staff log cases; 处理方式, 运费承担, 跟进截止 (登记时间 + 24 h) and 状态 are filled by the rules;
+    columns staff ``added`` follow ours (each row holds their values after ours)."""
+    headers = [*AFTERSALES_COLUMNS, *added]
     spec = SheetSpec(AFTERSALES_SHEET, freeze="D3", tab_color="FFC000",
                      page=PageSetup(orientation="landscape", header_center="售后登记", print_title_rows="2:2"))
     spec.merge(1, 1, 1, 9, "售后登记：黄色列由客服填写，灰色列由规则生成（发错货/发少货/质量问题的处理方式与运费承担，24 小时内跟进）",
                style=NOTE.but(wrap=False))
     formats = {"登记时间": "yyyy-mm-dd hh:mm", "跟进截止": "yyyy-mm-dd hh:mm"}
     filled = BODY.but(fill="EDEDED")
-    for j, h in enumerate(AFTERSALES_COLUMNS, start=1):
+    for j, h in enumerate(headers, start=1):
         spec.set(2, j, h, style=HEADER)
     total = len(rows) + AFTERSALES_BLANK_ROWS
     for i in range(total):
-        row = rows[i] if i < len(rows) else [None] * len(AFTERSALES_COLUMNS)
-        for j, (h, v) in enumerate(zip(AFTERSALES_COLUMNS, row), start=1):
+        row = list(rows[i]) if i < len(rows) else []
+        row += [None] * (len(headers) - len(row))
+        for j, (h, v) in enumerate(zip(headers, row), start=1):
             base = filled if h in AFTERSALES_FILLED else INPUT
             style = base.but(number_format=formats.get(h))
             if h == "状态" and i in overdue_rows:
@@ -220,6 +232,7 @@ def aftersales_sheet(rows: list[list[Any]], overdue_rows: set[int]) -> SheetSpec
     for col, choices in (("D", ["发错货", "发少货", "质量问题"]), ("E", ["是", "否"]), ("F", ["是", "否"])):
         spec.validations.append(DataValidation(f"{col}3:{col}{last}", choices, None))
     spec.col_widths.update({1: 16, 2: 20, 3: 14, 4: 10, 5: 8, 6: 10, 7: 24, 8: 24, 9: 10, 10: 16, 11: 10, 12: 20, 13: 9})
+    spec.col_widths.update({j: 14 for j in range(len(AFTERSALES_COLUMNS) + 1, len(headers) + 1)})
     return spec
 
 

@@ -5,11 +5,11 @@ the first and carries over the second).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from xlreports.engine.records import HistoryRow, MonthResult
-from xlreports.a1 import addr
+from xlreports.a1 import addr, col_letter
 from xlreports.layout.spec import (
     BODY,
     FMT_DATE,
@@ -41,8 +41,19 @@ def history_rows(result: MonthResult) -> list[HistoryRow]:
                        r.band.label if r.band else "", result.scheme.code) for r in result.agents]
 
 
-def merge_history(old: list[HistoryRow], new: list[HistoryRow]) -> list[HistoryRow]:
-    """Replace the month(s) in ``new``, keep every other month; sorted by month, then rank.
+class HistoryLog(list):
+    """考核历史 rows (HistoryRow) and the columns people added to the sheet: ``added`` lists their
+    headers after ours, ``values[(月份, 客服)][header]`` what each row held, as typed."""
+
+    def __init__(self, rows=(), added: list[str] | None = None, values: dict | None = None):
+        super().__init__(rows)
+        self.added: list[str] = list(added or [])
+        self.values: dict[tuple[str, str], dict[str, object]] = dict(values or {})
+
+
+def merge_history(old: list[HistoryRow], new: list[HistoryRow]) -> HistoryLog:
+    """Replace the month(s) in ``new``, keep every other month; sorted by month, then rank. The columns
+    people added to 考核历史 (``old`` a HistoryLog) stay with their (月份, 客服).
 
     >>> a = HistoryRow("2026-09", "x", 50.0, 1, 1)
     >>> b = HistoryRow("2026-10", "x", 60.0, 1, 1)
@@ -51,12 +62,23 @@ def merge_history(old: list[HistoryRow], new: list[HistoryRow]) -> list[HistoryR
     """
     months = {h.month for h in new}
     kept = [h for h in old if h.month not in months]
-    return sorted(kept + new, key=lambda h: (h.month, h.rank, h.agent))
+    return HistoryLog(sorted(kept + new, key=lambda h: (h.month, h.rank, h.agent)),
+                      getattr(old, "added", None), getattr(old, "values", None))
 
 
 def history_sheet(rows: list[HistoryRow]) -> SheetSpec:
+    """考核历史: one row per month and agent; the columns people added (``rows`` a HistoryLog) follow
+    ours with their values as typed, by (月份, 客服).
+
+    >>> log = HistoryLog([HistoryRow("2026-09", "小美", 80.0, 1, 2)], ["面谈"], {("2026-09", "小美"): {"面谈": 3}})
+    >>> spec = history_sheet(log)
+    >>> spec.cells[(1, 9)].value, spec.cells[(2, 9)].value, spec.auto_filter
+    ('面谈', 3, 'A1:I2')
+    """
     spec = SheetSpec(HISTORY_SHEET, freeze="A2", tab_color="7030A0")
-    for j, label in enumerate(HISTORY_COLUMNS, start=1):
+    added = list(getattr(rows, "added", []))
+    typed = getattr(rows, "values", {})
+    for j, label in enumerate([*HISTORY_COLUMNS, *added], start=1):
         spec.set(1, j, label, style=HEADER)
         spec.col_widths[j] = 12
     for i, h in enumerate(rows, start=2):
@@ -64,7 +86,10 @@ def history_sheet(rows: list[HistoryRow]) -> SheetSpec:
         formats = (None, None, FMT_SCORE, "0", "0", FMT_MONEY, None, None)
         for j, (v, fmt) in enumerate(zip(values, formats), start=1):
             spec.set(i, j, v, style=BODY.but(number_format=fmt))
-    spec.auto_filter = f"A1:H{max(2, len(rows) + 1)}"
+        extra = typed.get((h.month, h.agent), {})
+        for j, header in enumerate(added, start=len(HISTORY_COLUMNS) + 1):
+            spec.set(i, j, extra.get(header), style=INPUT)
+    spec.auto_filter = f"A1:{col_letter(len(HISTORY_COLUMNS) + len(added))}{max(2, len(rows) + 1)}"
     return spec
 
 

@@ -31,6 +31,7 @@ import polars as pl
 
 from xlreports.excel.read.source import FRAME_DTYPES, OrderSource, SheetRows, find_name, sheet_not_found, trim_rows
 from xlreports.excel.read.tables import coerce
+from xlreports.excel.read.typed_cells import TypedColumns, shows_time
 from xlreports.model.orders import is_order_sheet
 
 
@@ -101,6 +102,29 @@ class XlwingsRows:
         forced = {k for k, v in (dtypes or {}).items() if v == "string"}
         series = [_series(label, [r[j] for r in body], label in forced) for j, label in enumerate(names)]
         return pl.DataFrame(series)
+
+    def typed_columns(self, sheet: str, pick) -> TypedColumns | None:
+        """The cells of the columns ``pick(header)`` chooses, as Excel holds them (whole numbers int,
+        dates with the number format of the column's first date cell), as ``WorkbookRows.typed_columns``."""
+        name = self.find(sheet)
+        if name is None:
+            return None
+        rows = trim_rows(self._read(name))
+        out = TypedColumns(list(rows[0]) if rows else [])
+        for c in sorted({int(c) for c in pick(out.header)}):
+            cells, fmt = [], None
+            for r, row in enumerate(rows[1:], start=2):
+                value = row[c] if c < len(row) else None
+                if value is None or value == "":
+                    continue
+                if isinstance(value, dt.datetime):
+                    if fmt is None:  # one call per column: Excel's API is slow cell by cell
+                        fmt = self._sheets[name].range((r, c + 1)).number_format or "General"
+                    if value.time() == dt.time() and not shows_time(fmt):
+                        value = value.date()
+                cells.append((r, value, fmt if isinstance(value, (dt.date, dt.datetime)) else None))
+            out.columns[c] = cells
+        return out
 
     def order_sources(self) -> list[OrderSource]:
         """The pasted order exports of the live book (sheets named 订单… / ExportOrderList…), with

@@ -73,6 +73,9 @@ class RowsSource(Protocol):
     - ``frame(name, dtypes=None)``: a big generated sheet as a polars DataFrame, header in row 1,
       read column-wise (``dtypes``: columns forced to "string", default ``FRAME_DTYPES``); None
       when the sheet is missing (or the source cannot hold one, a CSV);
+    - ``typed_columns(name, pick)``: the cells of the columns ``pick(header row)`` chooses, each
+      with the type it was typed with and its number format
+      (:class:`~xlreports.excel.read.typed_cells.TypedColumns`); None when the sheet is missing;
     - ``order_sources()``: the order exports pasted into sheets named 订单… / ExportOrderList…;
     - ``close()``, and use as a context manager.
     """
@@ -84,6 +87,8 @@ class RowsSource(Protocol):
     def rows(self, sheet: str) -> SheetRows: ...
 
     def frame(self, sheet: str, dtypes: dict[str, str] | None = None): ...
+
+    def typed_columns(self, sheet: str, pick): ...
 
     def order_sources(self) -> list[OrderSource]: ...
 
@@ -301,6 +306,16 @@ class WorkbookRows:
         logging.getLogger("fastexcel").setLevel(logging.ERROR)
         reader = fastexcel.read_excel(str(self.path))
         return reader.load_sheet_by_name(name, dtypes=FRAME_DTYPES if dtypes is None else dtypes).to_polars()
+
+    def typed_columns(self, sheet: str, pick):
+        """The cells of the columns ``pick(header)`` chooses, as typed (text, int, float, bool, date with
+        its number format): see :mod:`xlreports.excel.read.typed_cells`. None for a missing sheet or a CSV."""
+        from xlreports.excel.read.typed_cells import read_typed_columns
+
+        name = self.find(sheet)
+        if name is None or self._csv:
+            return None
+        return read_typed_columns(self.path, name, pick)
 
     def order_sources(self) -> list[OrderSource]:
         """This workbook's pasted order exports (sheets named 订单… / ExportOrderList…)."""

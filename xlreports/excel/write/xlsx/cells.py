@@ -147,6 +147,13 @@ class Column:
                     series = pl.Series(values=list(values), strict=True)
                 except Exception:  # noqa: BLE001 - mixed types: the Python path
                     series = None
+                if len({type(v) for v in values if v is not None}) > 1:
+                    # Mixed types (38 and "38.5码", 38 and 38.5): each cell keeps its own type, formatted
+                    # here once per cell, so only this column pays for the Python path.
+                    self.kind, self.sid = "piece", None
+                    self.series = pl.Series([py_piece(v, style, styles) for v in values], dtype=pl.String)
+                    self._list = None
+                    return
                 if (series is not None and _polars_kind(pl, series.dtype) is not None
                         and not getattr(series.dtype, "time_zone", None)):  # polars would make it UTC
                     self.series = series
@@ -165,7 +172,7 @@ class Column:
 
     def value(self, i: int):
         """The i-th value as a Python object (for rows written cell by cell)."""
-        if self.series is None:
+        if self.series is None or self.kind == "piece":
             return self.values[i]
         if self._list is None:
             self._list = self.series.to_list()
@@ -225,6 +232,8 @@ def polars_cell(pl, col: Column, name: str, data, head: list):
     kind = col.kind
     if kind == "null":
         return blank
+    if kind == "piece":  # formatted cell by cell (mixed types): only the cell's opening goes before
+        return _cat(pl, *head, e)
     if kind == "text":
         t = e.cast(pl.String) if data.dtype != pl.String else e
         text = data if data.dtype == pl.String else data.cast(pl.String)
