@@ -8,6 +8,7 @@ then reads Gnumeric's values.
 
     ssconvert_path() -> str | None            $SSCONVERT, then PATH
     recalculate(path, outdir) -> Path         the recalculated .xlsx, in outdir
+    available() -> str                        ssconvert, or the test skips (fails in CI)
     convert(src, target, *options) -> CompletedProcess   one ssconvert run (messages in stderr)
 """
 from __future__ import annotations
@@ -15,11 +16,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
-import uuid
 from pathlib import Path
 
-__all__ = ["ssconvert_path", "recalculate", "convert", "required", "TIMEOUT", "EXPORTER"]
+import pytest
+
+from libreoffice import convert_copy
+
+__all__ = ["ssconvert_path", "recalculate", "convert", "required", "available", "TIMEOUT", "EXPORTER"]
 
 TIMEOUT = 120  # seconds for one ssconvert run
 EXPORTER = "Gnumeric_Excel:xlsx2"  # ISO/IEC 29500 (Excel 2010 and later)
@@ -52,39 +55,27 @@ def convert(src: Path, target: Path, *options: str) -> subprocess.CompletedProce
 
 
 def recalculate(path, outdir) -> Path:
-    """Open ``path`` in Gnumeric, recalculate every formula, save as ``outdir/<stem>.gnumeric.xlsx``.
+    """Open ``path`` in Gnumeric, recalculate every formula, save as ``outdir/<stem>.gnumeric.xlsx``
+    (``-2``, ``-3`` … appended when taken; the input is never overwritten)."""
 
-    ``-2``, ``-3`` … are appended when the name is taken. The input is copied under a unique
-    name first, so an input already in ``outdir`` is never overwritten.
-    """
-    src = Path(path)
-    if not src.is_file():
-        raise FileNotFoundError(src)
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="xlreports-gnm-") as tmp:
-        work = Path(tmp) / f"in-{uuid.uuid4().hex[:8]}{src.suffix}"
-        shutil.copyfile(src, work)
-        produced = Path(tmp) / "out.xlsx"
+    def make(work: Path, scratch: Path) -> Path:
+        produced = scratch / "out.xlsx"
         convert(work, produced, "--recalc")
-        target = _free_name(outdir, f"{src.stem}.gnumeric", ".xlsx")
-        shutil.move(str(produced), target)
-    return target
+        return produced
 
-
-def _free_name(outdir: Path, stem: str, suffix: str) -> Path:
-    """``outdir/stem.suffix``, or ``stem-2.suffix`` …, reserved by creating it (O_EXCL)."""
-    n = 1
-    while True:
-        target = outdir / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
-        try:
-            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-        except FileExistsError:
-            n += 1
-            continue
-        return target
+    return convert_copy(path, outdir, ".gnumeric", ".xlsx", make)
 
 
 def required() -> bool:
     """True where a missing Gnumeric must fail the tests (CI, or XLREPORTS_REQUIRE_GNUMERIC=1)."""
     return bool(os.environ.get("CI")) or os.environ.get("XLREPORTS_REQUIRE_GNUMERIC") == "1"
+
+
+def available() -> str:
+    """ssconvert's path for a test; skips the test without Gnumeric, fails it instead where required."""
+    path = ssconvert_path()
+    if path is None:
+        need = required()
+        (pytest.fail if need else pytest.skip)(
+            "Gnumeric (ssconvert) not found" + (" (required: CI or XLREPORTS_REQUIRE_GNUMERIC=1)" if need else ""))
+    return path

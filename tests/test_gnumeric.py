@@ -22,7 +22,7 @@ import pytest
 import xlsxwriter
 
 from formula_check import POISON, assert_all_equal, poisoned
-from gnumeric import recalculate, required, ssconvert_path
+from gnumeric import available, recalculate
 from sheet_refs import reference_problems, worksheet_parts
 from xlreports.excel.write.xlsx.sheet import MIN_POLARS_ROWS
 from xlreports.jobs.appraise import AppraiseOptions, appraise
@@ -36,15 +36,8 @@ ARCHIVE_TABS = ("会员规则", "客户档案", "会员分层", "客户分群", 
 
 
 @pytest.fixture(scope="session")
-def ssconvert():
-    """Path of ssconvert; skips the test without Gnumeric, fails instead in CI."""
-    path = ssconvert_path()
-    if path is None:
-        msg = "Gnumeric (ssconvert) not found"
-        if required():
-            pytest.fail(msg + ": it is required when CI or XLREPORTS_REQUIRE_GNUMERIC=1 is set")
-        pytest.skip(msg)
-    return path
+def ssconvert() -> str:
+    return available()
 
 
 # --------------------------------------------------------------------------- the harness
@@ -70,12 +63,11 @@ def test_recalculates_and_replaces_a_stale_cached_value(ssconvert, tmp_path):
 
 
 def test_unloadable_or_missing_file_raises(ssconvert, tmp_path):
-    bad = tmp_path / "bad.xlsx"
-    bad.write_bytes(b"PK\x03\x04 not a zip archive" + bytes(range(256)) * 4)
-    with pytest.raises(RuntimeError, match="did not produce"):
-        recalculate(bad, tmp_path / "out")
-    with pytest.raises(FileNotFoundError):
-        recalculate(tmp_path / "missing.xlsx", tmp_path / "out")
+    (tmp_path / "bad.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 2000)  # a zip header, then nothing
+    for name, error, message in (("bad.xlsx", RuntimeError, "did not produce"), ("gone.xlsx", FileNotFoundError, "")):
+        with pytest.raises(error, match=message):
+            recalculate(tmp_path / name, tmp_path / "out")
+    assert not list((tmp_path / "out").glob("*"))  # nothing half-written left behind
 
 
 # --------------------------------------------------------------------------- the sample
