@@ -2,8 +2,9 @@
 
 Each builder mirrors one engine function branch for branch (``engine.metrics``,
 ``engine.pay``); a KPI's 得分 and 权重 formulas live with its kind (``xlreports.kinds``).
-Only functions that Excel, WPS and LibreOffice 7.4 all know are used: IF, AND,
-ISNUMBER, MIN, MAX, INT, ROUND, ABS, SUM, RANK, INDEX, MATCH, IFERROR, TRIM.
+Only functions that Excel, WPS, LibreOffice 7.4 and Gnumeric 1.12 all compute alike are used:
+IF, AND, ISNUMBER, MIN, MAX, INT, ROUND, ABS, SUM, RANK, INDEX, MATCH, IFERROR, TRIM (not N():
+see ``kinds.base.as_number``).
 
 >>> from xlreports.rules.scheme_files import builtin_scheme
 >>> from xlreports.rules.scheme_rows import parse_scheme_rows, scheme_to_rows
