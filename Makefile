@@ -18,9 +18,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/xlreports demo --dir out/demo
 
-## The whole test suite, with LibreOffice recalculating what we write (installed if missing and possible).
+## The whole test suite, with LibreOffice and Gnumeric recalculating what we write (installed if missing and possible).
 test: $(STAMP)
-	bash scripts/ensure-libreoffice.sh
+	bash scripts/ensure-spreadsheet-programs.sh
 	$(PY) -m pytest -q --doctest-modules xlreports tests
 
 ## Speed and memory figures (printed, not asserted).

@@ -26,8 +26,9 @@ import tempfile
 import threading
 import uuid
 from pathlib import Path
+from typing import Callable
 
-__all__ = ["soffice_path", "pdftoppm_path", "recalculate", "to_pdf", "to_png", "TIMEOUT"]
+__all__ = ["soffice_path", "pdftoppm_path", "recalculate", "to_pdf", "to_png", "convert_copy", "TIMEOUT"]
 
 TIMEOUT = 120  # seconds for one soffice run
 
@@ -122,33 +123,43 @@ def _unique_target(outdir: Path, stem: str, suffix: str) -> Path:
         return target
 
 
-def _convert(path, outdir, convert_to: str, ext: str, tag: str) -> Path:
-    """Convert ``path`` with soffice in a scratch directory and move the result into ``outdir``.
+def convert_copy(path, outdir, tag: str, suffix: str, make: Callable[[Path, Path], Path]) -> Path:
+    """Run ``make(copy, scratch)`` on a uniquely named copy of ``path`` in a scratch directory;
+    the file it returns moves to ``outdir/<stem><tag><suffix>`` (``-2``, ``-3`` … when taken).
 
-    Working on a uniquely named copy means two inputs with the same stem (or an input
-    that already lives in ``outdir``) never overwrite each other.
+    Working on a copy means two inputs with the same stem (or an input that already lives
+    in ``outdir``) never overwrite each other. Gnumeric's harness converts the same way.
     """
     src = Path(path)
     if not src.is_file():
         raise FileNotFoundError(src)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="xlreports-lo-") as tmp:
-        tmp = Path(tmp)
-        work = tmp / f"in-{uuid.uuid4().hex[:8]}{src.suffix}"
+    with tempfile.TemporaryDirectory(prefix="xlreports-convert-") as tmp:
+        work = Path(tmp) / f"in-{uuid.uuid4().hex[:8]}{src.suffix}"
         shutil.copyfile(src, work)
-        conv = tmp / "out"
+        produced = make(work, Path(tmp))
+        target = _unique_target(outdir, f"{src.stem}{tag}", suffix)
+        shutil.move(str(produced), target)
+        return target
+
+
+def _convert(path, outdir, convert_to: str, ext: str, tag: str) -> Path:
+    """Convert ``path`` with soffice (see :func:`convert_copy`) into ``outdir``."""
+
+    def make(work: Path, scratch: Path) -> Path:
+        conv = scratch / "out"
         conv.mkdir()
         with _lock:
             res = _run_soffice(["--convert-to", convert_to, "--outdir", str(conv)], work)
         produced = conv / f"{work.stem}.{ext}"
         if not produced.is_file() or produced.stat().st_size == 0:
             raise RuntimeError(
-                f"soffice did not produce a .{ext} for {src} (exit code {res.returncode})\n"
+                f"soffice did not produce a .{ext} for {path} (exit code {res.returncode})\n"
                 f"command: {res.args}\nstdout: {res.stdout.strip()}\nstderr: {res.stderr.strip()}")
-        target = _unique_target(outdir, f"{src.stem}{tag}", f".{ext}")
-        shutil.move(str(produced), target)
-        return target
+        return produced
+
+    return convert_copy(path, outdir, tag, f".{ext}", make)
 
 
 def recalculate(path, outdir) -> Path:

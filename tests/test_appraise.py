@@ -24,8 +24,9 @@ import pytest
 
 from xlreports.jobs.appraise import AppraiseOptions, AppraiseReport, appraise
 from xlreports.errors import InputErrors, XlreportsError
-from xlreports.a1 import addr
 from xlreports.layout.spec import WorkbookSpec
+
+from formula_check import assert_all_equal, poisoned
 
 ROOT = Path(__file__).resolve().parents[1]
 MAKE_SAMPLE = ROOT / "samples" / "make_sample.py"
@@ -46,76 +47,12 @@ pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # openpyxl on Li
 # --------------------------------------------------------------------------- helpers
 
 
-POISON = "-987654.25"
-_FORMULA_CELL = re.compile(r"<c\b([^>]*)>(<f\b[^>]*>.*?</f>)<v>[^<]*</v>", re.S)
-
-
-def _poisoned(path: Path, outdir: Path) -> tuple[Path, int]:
-    """A copy whose formula cells cache a wrong number instead of the engine's value.
-
-    appraise stores the engine's figure as each formula's cached value; recalculating this copy
-    instead proves the values read back were computed by LibreOffice, not carried through.
-    """
-    outdir.mkdir(parents=True, exist_ok=True)
-    target = outdir / path.name
-    count = 0
-
-    def poison(m: re.Match) -> str:
-        nonlocal count
-        count += 1
-        attrs = re.sub(r'\s+t="[^"]*"', "", m.group(1))
-        return f"<c{attrs}>{m.group(2)}<v>{POISON}</v>"
-
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", item.filename):
-                data = _FORMULA_CELL.sub(poison, data.decode("utf-8")).encode("utf-8")
-            dst.writestr(item, data)
-    return target, count
-
-
 def _recalculate(path: Path, outdir: Path) -> Path:
     """LibreOffice's values for every formula of ``path`` (cached values poisoned first)."""
     from libreoffice import recalculate
 
-    poisoned, _ = _poisoned(path, outdir / "poisoned")
-    return recalculate(poisoned, outdir)
-
-
-def _equal(expected, got) -> bool:
-    """Engine value vs. recalculated cell: numbers within 1e-9, text exactly, None/"" ≡ empty."""
-    if expected in (None, "") and got in (None, ""):
-        return True
-    if isinstance(expected, bool) or isinstance(got, bool):
-        return expected == got
-    if isinstance(expected, (int, float)) and isinstance(got, (int, float)):
-        return abs(expected - got) <= 1e-9
-    return type(expected) is type(got) and expected == got
-
-
-def _compare_formulas(book: WorkbookSpec, recalculated: Path) -> tuple[int, list[tuple]]:
-    """Compare every formula cell of ``book`` with the values LibreOffice computed at the same address."""
-    wb = openpyxl.load_workbook(recalculated, data_only=True)
-    compared, mismatches = 0, []
-    for spec in book.sheets:
-        assert spec.name in wb.sheetnames, f"sheet {spec.name!r} missing from {recalculated.name}"
-        ws = wb[spec.name]
-        for (r, c), cell in sorted(spec.cells.items()):
-            if cell.formula is None:
-                continue
-            compared += 1
-            got = ws.cell(r, c).value
-            if not _equal(cell.value, got):
-                mismatches.append((spec.name, addr(r, c), cell.value, got, cell.formula))
-    return compared, mismatches
-
-
-def _assert_all_equal(book: WorkbookSpec, recalculated: Path) -> int:
-    compared, mismatches = _compare_formulas(book, recalculated)
-    shown = "\n".join(f"{s}!{a}: expected {e!r}, got {g!r}   {f}" for s, a, e, g, f in mismatches[:40])
-    assert not mismatches, f"{len(mismatches)} of {compared} formula cells differ:\n{shown}"
-    return compared
+    copy, _ = poisoned(path, outdir / "poisoned")
+    return recalculate(copy, outdir)
 
 
 def _input_cell(book: WorkbookSpec, key: str) -> tuple[str, int, int, object]:
@@ -209,7 +146,7 @@ class Run:
             from libreoffice import recalculate
 
             folder = self.path.parent / "recalc"
-            copy, self.poisoned = _poisoned(self.path, folder / "poisoned")
+            copy, self.poisoned = poisoned(self.path, folder / "poisoned")
             self._recalculated = recalculate(copy, folder)
         return self._recalculated
 
@@ -266,7 +203,7 @@ def test_every_formula_equals_the_engine_after_libreoffice_recalculates(three_mo
     # history built up: August has no streak yet, October has some
     assert not any(a.flags for a in run.reports[0].result.agents)
     assert any(a.flags for a in report.result.agents)
-    compared = _assert_all_equal(report.book, run.recalculated())
+    compared = assert_all_equal(report.book, run.recalculated())
     assert compared > 500
     assert run.poisoned == compared  # every value compared was computed by LibreOffice
 
@@ -338,7 +275,7 @@ def test_live_edit_of_scheme_and_form_recalculates_like_a_rerun(three_months, so
     recalculated = _recalculate(edited, tmp_path / "recalc")
     r2 = appraise(edited, AppraiseOptions(month="2026-10"))
     assert _formula_cells(r2.book) == _formula_cells(r1.book)  # same layout, same formulas
-    assert _assert_all_equal(r2.book, recalculated) > 500
+    assert assert_all_equal(r2.book, recalculated) > 500
 
     # 工作态度: weight 5 of a 5-point score, so each point typed is one point of the total
     expected_total = round(r1.result.agent(agent).total + (new - old) * 5 / 5, 2)
@@ -517,7 +454,7 @@ def test_worked_example_through_the_workbook(tmp_path, soffice):
     assert payroll.cell(3, head["客服"]).value == "张三"
     assert payroll.cell(3, head["全勤奖"]).value == 0
     assert report.result.agent("张三").total == 89
-    _assert_all_equal(report.book, recalculated)
+    assert_all_equal(report.book, recalculated)
 
 
 # --------------------------------------------------------------------------- 6. safety
@@ -588,7 +525,7 @@ def test_formula_like_agent_name_recalculates(tmp_path, soffice):
     book, _ = _xlsm_book(tmp_path)
     report = appraise(book, AppraiseOptions(month="2026-10"))
     recalculated = _recalculate(book, tmp_path / "recalc")
-    assert _assert_all_equal(report.book, recalculated) > 100
+    assert assert_all_equal(report.book, recalculated) > 100
     values = openpyxl.load_workbook(recalculated, data_only=True)
     row = next(c.row for c in values["考核汇总"]["A"] if c.value == HYPERLINK_NAME)
     head = _header(values["考核汇总"], 2)

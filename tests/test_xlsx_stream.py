@@ -44,6 +44,7 @@ from xlreports.layout.spec import (
 )
 from xlreports.excel.write.xlsx import save as xlsx_save
 from openpyxl_render import new_workbook
+from sheet_refs import reference_problems, worksheet_parts
 from xlreports.excel.write.xlsx import write_sheets
 
 pl = pytest.importorskip("polars")
@@ -599,6 +600,31 @@ def test_tables_next_to_each_other_and_to_cells(tmp_path):
     with pytest.raises(ValueError, match="inside the table"):
         s.set(10, 5, "压在表上")
         write_sheets(None, tmp_path / "bad.xlsx", [s])
+
+
+@pytest.mark.parametrize("as_lists", [False, True], ids=["polars", "lists"])
+def test_every_row_and_cell_carries_its_reference(tmp_path, as_lists):
+    """Both table paths, side-by-side tables, cells between them, blanks: each <row> and <c> says where it is."""
+    n = 150
+    archive = archive_sheet(as_lists=as_lists)
+    side = SheetSpec("并排")
+    first = [None if i % 4 == 0 else i for i in range(n)]
+    second = [f"x{i}" if i % 3 else "" for i in range(n + 50)]
+    side.tables.append(TableBlock(2, 1, ["甲"], [first if as_lists else pl.Series(first)], [BODY]))
+    side.tables.append(TableBlock(2, 27, ["乙", "丙"], [second if as_lists else pl.Series(second),
+                                                    [True, None] * ((n + 50) // 2)], [None, BODY]))
+    side.set(60, 3, "旁注")
+    side.row_heights[70] = 25.0
+    path = tmp_path / "refs.xlsx"
+    write_sheets(None, path, [archive, side, full_sheet()])
+    counts = {}
+    for part, xml in worksheet_parts(path).items():
+        counts[part], problems = reference_problems(xml)
+        assert not problems, f"{part}: {problems[:5]}"
+    assert counts["xl/worksheets/sheet1.xml"] == 3 + 7 * (N_ARCHIVE + 1)  # blank cells too
+    assert counts["xl/worksheets/sheet2.xml"] == 3 + n + 2 * (n + 50) + 1  # headers, 甲, 乙 and 丙, 旁注
+    cells = {c.get("r") for c in sheet_xml(path, "并排").iter(f"{{{MAIN}}}c")}
+    assert {"A3", "AA3", "AB3", "C60", "AB201"} <= cells
 
 
 # --------------------------------------------------------------------------- (b) an existing workbook

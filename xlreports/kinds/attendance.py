@@ -11,7 +11,7 @@ The counts are typed in the form's 考勤记录; the 数据 cell shows the point
 from __future__ import annotations
 
 from xlreports.errors import Problem
-from xlreports.kinds.base import KpiKind, Values
+from xlreports.kinds.base import KpiKind, Values, as_number
 from xlreports.model.scheme import Kpi
 from xlreports.model.scheme_refs import SchemeRefs
 
@@ -52,7 +52,7 @@ class AttendanceKind(KpiKind):
 
 def deduction_formula(kpi: Kpi, refs: SchemeRefs, count_cells: list[str]) -> str:
     """The 数据 cell: Σ 每次扣分 × count, one count cell per 扣分项 (``AttendanceKind.measure``)."""
-    terms = [f"{refs.ref(w['points'])}*N({c})" for w, c in zip(refs.deductions[kpi.name], count_cells)]
+    terms = [f"{refs.ref(w['points'])}*{as_number(c)}" for w, c in zip(refs.deductions[kpi.name], count_cells)]
     return "=" + "+".join(terms)
 
 

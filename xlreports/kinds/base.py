@@ -116,6 +116,18 @@ def no_data_formula(kpi: Kpi, refs: SchemeRefs, max_cell: str) -> str:
     return f"IF({refs.ref(refs.kpis[kpi.name]['no_data'])}={quote(FULL_MARKS)},{max_cell},0)"
 
 
+def as_number(ref: str) -> str:
+    """A cell's number, 0 when it holds text, nothing or TRUE/FALSE; no '='.
+
+    Not N(): Gnumeric's N() of an empty cell is #NUM! and of the text "5" is 5, where
+    Excel and LibreOffice give 0 for both; IF/ISNUMBER means the same in all three.
+
+    >>> as_number("F9")
+    'IF(ISNUMBER(F9),F9,0)'
+    """
+    return f"IF(ISNUMBER({ref}),{ref},0)"
+
+
 def quote(text: str) -> str:
     """A string literal inside a formula.
 

@@ -9,7 +9,7 @@ capped at 加分上限, added on top of the weighted total.
 """
 from __future__ import annotations
 
-from xlreports.kinds.base import Values
+from xlreports.kinds.base import Values, as_number
 from xlreports.kinds.rule_chain import RuleChainKind, apply, chain_formula
 from xlreports.model.scheme import Kpi
 from xlreports.model.scheme_refs import SchemeRefs
@@ -30,7 +30,7 @@ class CountBonusKind(RuleChainKind):
 
     def formula(self, kpi: Kpi, refs: SchemeRefs, value: str, max_cell: str) -> str:
         cap = refs.ref(refs.kpis[kpi.name]["bonus_cap"])
-        return f"=MAX(0,MIN({cap},{chain_formula(kpi, refs, f'N({value})', '0', '0')}))"
+        return f"=MAX(0,MIN({cap},{chain_formula(kpi, refs, as_number(value), '0', '0')}))"
 
     def input_fields(self, kpi: Kpi) -> list[tuple[str, str | None]]:
         return [(kpi.name, kpi.input_field)]

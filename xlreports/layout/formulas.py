@@ -2,8 +2,9 @@
 
 Each builder mirrors one engine function branch for branch (``engine.metrics``,
 ``engine.pay``); a KPI's 得分 and 权重 formulas live with its kind (``xlreports.kinds``).
-Only functions that Excel, WPS and LibreOffice 7.4 all know are used: IF, AND,
-ISNUMBER, N, MIN, MAX, INT, ROUND, ABS, SUM, RANK, INDEX, MATCH, IFERROR, TRIM.
+Only functions that Excel, WPS, LibreOffice 7.4 and Gnumeric 1.12 all compute alike are used:
+IF, AND, ISNUMBER, MIN, MAX, INT, ROUND, ABS, SUM, RANK, INDEX, MATCH, IFERROR, TRIM (not N():
+see ``kinds.base.as_number``).
 
 >>> from xlreports.rules.scheme_files import builtin_scheme
 >>> from xlreports.rules.scheme_rows import parse_scheme_rows, scheme_to_rows
@@ -13,7 +14,7 @@ True
 """
 from __future__ import annotations
 
-from xlreports.kinds.base import quote
+from xlreports.kinds.base import as_number, quote
 from xlreports.model.scheme import Scheme
 from xlreports.model.scheme_refs import SchemeRefs
 
@@ -25,21 +26,23 @@ def metric_formula(kind: str, num: str | None, den: str | None, *, total_range: 
     """The KPI value from data cells (``engine.metrics.metric_value``). Arguments are cell references.
 
     >>> metric_formula("ratio", "E2", "D2")
-    '=IF(N(D2)=0,"无数据",N(E2)/N(D2))'
+    '=IF(IF(ISNUMBER(D2),D2,0)=0,"无数据",IF(ISNUMBER(E2),E2,0)/IF(ISNUMBER(D2),D2,0))'
     """
     nd = quote(NO_DATA_TEXT)
     if rate:
         return f"=IF(ISNUMBER({rate}),{rate},{nd})"
-    if kind == "attainment" and den is None:
-        return f"=IF(N({target})=0,{nd},N({num})/{target})"
-    if kind in ("ratio", "attainment"):
-        return f"=IF(N({den})=0,{nd},N({num})/N({den}))"
     if kind == "column":
         return f"=IF(ISNUMBER({num}),{num},{nd})"
+    n = as_number(num)
+    if kind == "attainment" and den is None:
+        return f"=IF({as_number(target)}=0,{nd},{n}/{target})"
+    d = as_number(den)
+    if kind in ("ratio", "attainment"):
+        return f"=IF({d}=0,{nd},{n}/{d})"
     if kind == "share":
-        return f"=IF(SUM({total_range})=0,{nd},N({num})/SUM({total_range}))"
+        return f"=IF(SUM({total_range})=0,{nd},{n}/SUM({total_range}))"
     if kind == "growth":
-        return f"=IF(N({den})=0,{nd},N({num})/N({den})-1)"
+        return f"=IF({d}=0,{nd},{n}/{d}-1)"
     raise ValueError(kind)
 
 
@@ -76,7 +79,7 @@ def commission_formula(scheme: Scheme, refs: SchemeRefs, sales: str, gate_value:
         return "=0"
     lo = [refs.ref(w["lo"]) for _, w in pairs]
     rate = [refs.ref(w["rate"]) for _, w in pairs]
-    s = f"N({sales})"
+    s = as_number(sales)
     if scheme.commission_mode == "flat":
         pick = "0"
         for lo_i, rate_i in zip(lo, rate):

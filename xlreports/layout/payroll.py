@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from xlreports import kinds
 from xlreports.engine.numbers import excel_round
+from xlreports.kinds.base import as_number
 from xlreports.layout import formulas as fx
 from xlreports.layout.context import BookContext
 from xlreports.layout.data_sheet import DataRefs
@@ -54,7 +55,7 @@ def payroll_sheet(ctx: BookContext, data: DataRefs, forms: dict[str, FormRefs],
         spec.set(i, cols["提成"], r.commission, formula=fx.commission_formula(scheme, srefs, sales, gate), style=money)
         bonus_ref = srefs.ref(srefs.settings["attendance_bonus"])
         if attendance_cols:
-            zero = ",".join(f"N({f.ref(f.attendance[c])})=0" for c in dict.fromkeys(attendance_cols))
+            zero = ",".join(f"{as_number(f.ref(f.attendance[c]))}=0" for c in dict.fromkeys(attendance_cols))
             att = f"=IF(AND({zero}),{bonus_ref},0)"
         else:
             att = f"={bonus_ref}"

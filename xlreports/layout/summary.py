@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from xlreports import kinds
 from xlreports.engine.streaks import condition_text, streak_label
+from xlreports.kinds.base import as_number
 from xlreports.layout import formulas as fx
 from xlreports.layout.context import BookContext, value_format
 from xlreports.layout.forms import FormRefs
@@ -89,7 +90,7 @@ def summary_sheet(ctx: BookContext, forms: dict[str, FormRefs]) -> tuple[SheetSp
             s, kind = r.kpis[kpi.name], kinds.of(kpi)
             shown = "无数据" if s.value is None and kind.uses_metric else s.value
             spec.set(i, cols[f"v:{kpi.name}"], shown, formula=f"={f.ref(f.value[kpi.name])}"
-                     if not kind.typed else f"=N({f.ref(f.value[kpi.name])})",
+                     if not kind.typed else f"={as_number(f.ref(f.value[kpi.name]))}",
                      style=BODY.but(number_format=value_format(kpi), h_align="right"))
             if kind.typed:
                 spec.cells[(i, cols[f"v:{kpi.name}"])].value = s.value or 0.0

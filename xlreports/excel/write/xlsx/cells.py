@@ -222,51 +222,39 @@ def _cat(pl, *parts):
 def polars_cell(pl, col: Column, name: str, data, head: list):
     """A polars expression giving each cell's XML, without its last '>'.
 
-    ``head`` opens the cell: ``["<c"]``, or ``['<c r="B', row, '"']`` for the first cell of a
-    table in each row. ``data`` is this batch of the column: text needing no escaping, no
-    quote prefix and no preserved spaces (the usual case) takes a cheaper expression.
+    ``head`` opens the cell with its reference: ``['<c r="B', row, '"']``, ``row`` being an
+    expression giving each row's number as text. ``data`` is this batch of the column: text
+    needing no escaping, no quote prefix and no preserved spaces (the usual case) takes a
+    cheaper expression, and a batch without blanks skips the blank branch.
     """
-    e = pl.col(name)
     s = f' s="{col.sid}"' if col.sid else ""
-    blank = _cat(pl, *head, _blank(s))
+    blank = _blank(s)
+    if col.kind == "null":
+        return _cat(pl, *head, blank)
+    parts, has_blanks = _value_parts(pl, col, pl.col(name), data, s)
+    cell = _cat(pl, *head, *parts)
+    # Where a value is blank the concatenation is null: the blank cell (still with its reference).
+    return cell.fill_null(_cat(pl, *head, blank)) if has_blanks else cell
+
+
+def _value_parts(pl, col: Column, e, data, s: str) -> tuple[list, bool]:
+    """The pieces of a cell after its reference (null where blank), and whether any is blank."""
     kind = col.kind
-    if kind == "null":
-        return blank
-    if kind == "piece":  # formatted cell by cell (mixed types): only the cell's opening goes before
-        return _cat(pl, *head, e)
+    nulls = data.null_count() > 0
+    if kind == "piece":  # formatted cell by cell (mixed types): each piece is whole, blanks included
+        return [e], False
     if kind == "text":
-        t = e.cast(pl.String) if data.dtype != pl.String else e
-        text = data if data.dtype == pl.String else data.cast(pl.String)
-        too_long = (text.str.len_chars().max() or 0) > MAX_TEXT
-        if not too_long and not text.str.contains(_SPECIAL_TEXT_PL).any():  # the usual case
-            return _cat(pl, *head, f'{s} t="inlineStr"><is><t>', pl.when(t != "").then(t),
-                        "</t></is></c").fill_null(blank)
-        # Only the fixes this batch needs: each is a pass over every string.
-        if too_long:
-            t = t.str.slice(0, MAX_TEXT)
-        if text.str.contains(ILLEGAL_XML_CHARS).any():
-            t = t.str.replace_all(ILLEGAL_XML_CHARS, "")
-        for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-            if text.str.contains(char, literal=True).any():
-                t = t.str.replace_all(char, entity, literal=True)
-        attr: Any = s
-        if text.str.contains(_LEADS_PL).any():
-            sq = f' s="{col.sid_quote}"' if col.sid_quote else ""
-            attr = pl.when(t.str.contains(_LEADS_PL)).then(pl.lit(sq)).otherwise(pl.lit(s))
-        space: Any = ""
-        if text.str.contains(_EDGE_SPACE_PL).any():
-            space = pl.when(t.str.contains(_EDGE_SPACE_PL)).then(pl.lit(' xml:space="preserve"')).otherwise(pl.lit(""))
-        piece = _cat(pl, *head, attr, ' t="inlineStr"><is><t', space, ">", t, "</t></is></c")
-        return pl.when(t.is_null() | (t == "")).then(blank).otherwise(piece)
+        return _text_parts(pl, col, e, data, s)
     if kind == "bool":
-        return (pl.when(e.is_null()).then(blank)
-                .when(e).then(_cat(pl, *head, f'{s} t="b"><v>1</v></c'))
-                .otherwise(_cat(pl, *head, f'{s} t="b"><v>0</v></c')))
+        value = pl.when(e).then(pl.lit(f'{s} t="b"><v>1</v></c')).when(~e).then(pl.lit(f'{s} t="b"><v>0</v></c'))
+        return [value], nulls
     if kind == "int":
         v = e.cast(pl.String)
     elif kind == "float":
         f = e.cast(pl.Float64)
-        v = pl.when(f.is_finite()).then(f.cast(pl.String))
+        finite = bool(data.cast(pl.Float64).is_finite().all())
+        v = pl.when(f.is_finite()).then(f.cast(pl.String)) if not finite else f.cast(pl.String)
+        nulls = nulls or not finite
     elif kind == "date":
         v = _serial_fix(pl, e.cast(pl.Int32) + EPOCH_OFFSET).cast(pl.String)
     elif kind == "datetime":
@@ -278,7 +266,37 @@ def polars_cell(pl, col: Column, name: str, data, head: list):
         v = (e.cast(pl.Int64) / 86_400_000_000_000).cast(pl.String)
     else:  # duration
         v = (e.dt.total_microseconds() / 86_400_000_000).cast(pl.String)
-    return _cat(pl, *head, f"{s}><v>", v, "</v></c").fill_null(blank)
+    return [f"{s}><v>", v, "</v></c"], nulls
+
+
+def _text_parts(pl, col: Column, e, data, s: str) -> tuple[list, bool]:
+    """Text cells' pieces: empty text is a blank cell; only the fixes this batch needs."""
+    t = e.cast(pl.String) if data.dtype != pl.String else e
+    text = data if data.dtype == pl.String else data.cast(pl.String)
+    blanks = text.null_count() > 0 or bool((text == "").any())
+    if blanks:
+        t = pl.when(t != "").then(t)
+    too_long = (text.str.len_chars().max() or 0) > MAX_TEXT
+    if not too_long and not text.str.contains(_SPECIAL_TEXT_PL).any():  # the usual case
+        return [f'{s} t="inlineStr"><is><t>', t, "</t></is></c"], blanks
+    # Each fix is a pass over every string.
+    if too_long:
+        t = t.str.slice(0, MAX_TEXT)
+    if text.str.contains(ILLEGAL_XML_CHARS).any():
+        t = t.str.replace_all(ILLEGAL_XML_CHARS, "")
+        blanks = True  # text of control characters only is blank now
+        t = pl.when(t != "").then(t)
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        if text.str.contains(char, literal=True).any():
+            t = t.str.replace_all(char, entity, literal=True)
+    attr: Any = s
+    if text.str.contains(_LEADS_PL).any():
+        sq = f' s="{col.sid_quote}"' if col.sid_quote else ""
+        attr = pl.when(t.str.contains(_LEADS_PL)).then(pl.lit(sq)).otherwise(pl.lit(s))
+    space: Any = ""
+    if text.str.contains(_EDGE_SPACE_PL).any():
+        space = pl.when(t.str.contains(_EDGE_SPACE_PL)).then(pl.lit(' xml:space="preserve"')).otherwise(pl.lit(""))
+    return [attr, ' t="inlineStr"><is><t', space, ">", t, "</t></is></c"], blanks
 
 
 @dataclass

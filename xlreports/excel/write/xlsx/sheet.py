@@ -349,8 +349,8 @@ class SheetWriter:
                 for j, col in enumerate(b.columns):
                     name = f"b{bi}c{j}"
                     data[name] = col.series.slice(offset, stop - start)
-                    # The first cell of each table says where it is; the others follow on.
-                    head = [f'<c r="{col_letter(b.left)}', row_str, '"'] if j == 0 else ["<c"]
+                    # Every cell says where it is: Gnumeric (and others) misplace cells without r.
+                    head = [f'<c r="{col_letter(b.left + j)}', row_str, '"']
                     exprs.append(polars_cell(pl, col, name, data[name], head).alias(name))
             exprs[0] = pl.concat_str([pl.lit('<row r="'), row_str, pl.lit('">'), exprs[0]]).alias("first")
             exprs[-1] = pl.concat_str([exprs[-1], pl.lit("></row")]).alias("last")
