@@ -346,7 +346,7 @@ def _refreshed_history(inputs: _Inputs, month: str, available: set[str], message
     """考核历史 brought up to date before ``month``'s streaks: every earlier month in the data is
     recomputed from its data and what was typed on its forms (never-appraised months with their pre-fills)."""
     scheme, table = inputs.scheme.scheme, inputs.data
-    history = list(inputs.history)
+    history = merge_history(inputs.history, [])  # a copy that keeps the columns people added
     before = {(h.month, h.agent): h for h in history}
     fresh, changed = [], []
     for m in sorted(x for x in table.months() if x < month):
