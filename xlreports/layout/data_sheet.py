@@ -6,11 +6,12 @@ text or title rows. Correct the data in 客服数据 and re-run.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from xlreports.model.fields import field_kind
 from xlreports.layout.context import BookContext
-from xlreports.a1 import col_letter, quote_sheet, sheet_ref
+from xlreports.layout.lookup import TableRefs
+from xlreports.a1 import col_letter
 from xlreports.layout.spec import BODY, FMT_PERCENT, HEADER, PageSetup, SheetSpec
 
 FIRST_ROW = 2
@@ -18,24 +19,13 @@ FIXED = ("客服", "月份", "岗位", "级别")
 
 
 @dataclass
-class DataRefs:
-    """Where each agent's input values sit on 考核数据."""
+class DataRefs(TableRefs):
+    """考核数据's columns; formulas find an agent's values by name (``lookup``), never by row.
 
-    sheet: str
-    rows: dict[str, int]
-    cols: dict[str, int]
-    last_row: int
+    ``rows`` is where each agent was written (for tests and reports, not for formulas).
+    """
 
-    def ref(self, agent: str, column: str) -> str:
-        return sheet_ref(self.sheet, self.rows[agent], self.cols[column], absolute=True)
-
-    def column_range(self, column: str) -> str:
-        letter = col_letter(self.cols[column])
-        quoted = quote_sheet(self.sheet)
-        return f"{quoted}!${letter}${FIRST_ROW}:${letter}${self.last_row}"
-
-    def level_ref(self, agent: str) -> str:
-        return self.ref(agent, "级别")
+    rows: dict[str, int] = field(default_factory=dict)
 
 
 def data_sheet(ctx: BookContext) -> tuple[SheetSpec, DataRefs]:
@@ -60,4 +50,4 @@ def data_sheet(ctx: BookContext) -> tuple[SheetSpec, DataRefs]:
             spec.set(i, j, value, style=BODY.but(number_format=fmt))
     last = FIRST_ROW + len(ctx.result.agents) - 1
     spec.auto_filter = f"A1:{col_letter(len(columns))}{max(last, FIRST_ROW)}"
-    return spec, DataRefs(spec.name, rows, cols, last)
+    return spec, DataRefs(spec.name, FIRST_ROW, last, cols, rows)

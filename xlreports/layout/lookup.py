@@ -1,0 +1,55 @@
+"""Finding an agent's figure in a generated table by her name, never by her row.
+
+People sort and filter 考核数据, 考核汇总 and 工资表 between runs; a formula pointing at a fixed
+row (``='考核汇总'!$W$3``) then reads another agent's figure. Every cross-sheet reference to an
+agent's row is therefore ``INDEX(column, MATCH("name", 客服 column, 0))`` over the table's fixed
+body range (absolute, so a sort inside it keeps the range; rows inserted inside it widen it).
+Only INDEX and MATCH: Excel, WPS, LibreOffice and Gnumeric all have them.
+
+MATCH with 0 treats * ? ~ in text as wildcards in every one of those programs, so the name is
+written with ~ before each of them.
+
+>>> t = TableRefs("考核汇总", 3, 16, {"客服": 1, "绩效工资": 23})
+>>> print(t.lookup("小美", "绩效工资"))
+INDEX('考核汇总'!$W$3:$W$16,MATCH("小美",'考核汇总'!$A$3:$A$16,0))
+>>> print(match_key('A*"b'))
+"A~*""b"
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from xlreports.a1 import col_letter, quote_sheet
+from xlreports.kinds.base import quote
+
+KEY_COLUMN = "客服"
+_WILDCARD = re.compile(r"([~*?])")
+
+
+def match_key(name: str) -> str:
+    """An agent's name as MATCH's exact-match lookup value: a string literal, wildcards escaped.
+
+    >>> match_key("小美"), match_key("a?~")
+    ('"小美"', '"a~?~~"')
+    """
+    return quote(_WILDCARD.sub(r"~\1", name))
+
+
+@dataclass
+class TableRefs:
+    """A table of one row per agent: its sheet, body rows ``first``..``last`` and columns by key."""
+
+    sheet: str
+    first: int
+    last: int
+    cols: dict[str, int]
+
+    def column_range(self, column: str) -> str:
+        """The body of one column, absolute: '考核数据'!$E$2:$E$15."""
+        letter = col_letter(self.cols[column])
+        return f"{quote_sheet(self.sheet)}!${letter}${self.first}:${letter}${max(self.last, self.first)}"
+
+    def lookup(self, agent: str, column: str) -> str:
+        """``agent``'s cell in ``column``, found by her name in the 客服 column (no '=')."""
+        return f"INDEX({self.column_range(column)},MATCH({match_key(agent)},{self.column_range(KEY_COLUMN)},0))"
