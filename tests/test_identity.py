@@ -28,6 +28,8 @@ MONTHS = ("2026-08", "2026-09", "2026-10")
 PAY_COLUMNS = {"底薪": "base_wage", "岗位工资": "post_wage", "津贴": "allowance", "绩效工资": "perf_pay",
                "提成": "commission", "全勤奖": "attendance_bonus", "额外奖金": "streak_bonus", "奖金": "bonus",
                "应发合计": "gross"}
+TINY_HEADER = ["客服", "月份", "询单人数", "最终付款人数", "拍下笔数", "付款笔数", "客服客单价", "店铺客单价", "接待人数",
+               "回复人数", "平均响应时间", "工作任务", "工作态度", "迟到早退次数", "请假天数"]
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # openpyxl on LibreOffice's extensions
 
@@ -194,3 +196,41 @@ def test_sorting_summary_by_total_keeps_every_agents_pay(appraised, uno_python, 
     payroll = _by_agent(openpyxl.load_workbook(path, data_only=True)["工资表"], tables["工资表"])
     changed = sorted(r.agent.name for r in report.result.agents if not _equal(r.perf_pay, payroll[r.agent.name]["绩效工资"]))
     assert not changed, f"{len(changed)} of {len(report.result.agents)} agents' 绩效工资 changed: {changed}"
+
+
+def _recalculated_tiny(tmp_path: Path, rows: list[tuple[str, int, int]]) -> tuple[AppraiseReport, int, list[str]]:
+    """Appraise a 客服数据 of (客服, 询单人数, 最终付款人数) rows, recalculate in LibreOffice, compare every formula."""
+    from libreoffice import recalculate
+
+    path = tmp_path / "tiny.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "客服数据"
+    ws.append(TINY_HEADER)
+    for name, asked, paid in rows:
+        ws.append([name, "2026-10", asked, paid, 100, 90, 110, 100, 200, 199, 28, 8, 5, 1, 1])
+    wb.save(path)
+    report = appraise(path, AppraiseOptions(month="2026-10"))
+    out = recalculate(path, tmp_path / "recalc")
+    book = openpyxl.load_workbook(out)
+    tables = {"考核汇总": _table(book["考核汇总"], 2), "工资表": _table(book["工资表"], 2)}
+    return report, *_mismatches(report.book, out, tables)
+
+
+def test_names_with_wildcard_characters_find_their_own_row(tmp_path, soffice):
+    """MATCH treats * ? ~ as wildcards: "小*" must not find 小美's row, nor "a?" find "ab"'s."""
+    # first the plain name, then the one whose wildcard would match it
+    report, compared, bad = _recalculated_tiny(tmp_path, [("小美", 100, 90), ("小*", 100, 40), ("ab", 80, 70),
+                                                          ("a?", 80, 20), ("xy", 50, 45), ("x~y", 50, 10)])
+    totals = {r.agent.name: r.total for r in report.result.agents}
+    assert totals["小美"] != totals["小*"] and totals["ab"] != totals["a?"] and totals["xy"] != totals["x~y"]
+    assert compared > 100
+    assert not bad, "\n".join(bad[:20])
+
+
+def test_names_differing_only_in_case_keep_their_own_figures(tmp_path, soffice):
+    """MATCH ignores case, so "Amy" and "amy" are referenced by row: right, if not sort-proof."""
+    report, compared, bad = _recalculated_tiny(tmp_path, [("Amy", 100, 90), ("amy", 100, 40), ("Bo", 100, 70)])
+    assert report.result.agent("Amy").total != report.result.agent("amy").total
+    assert compared > 50
+    assert not bad, "\n".join(bad[:20])

@@ -6,7 +6,7 @@ text or title rows. Correct the data in 客服数据 and re-run.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from xlreports.model.fields import field_kind
 from xlreports.layout.context import BookContext
@@ -20,12 +20,7 @@ FIXED = ("客服", "月份", "岗位", "级别")
 
 @dataclass
 class DataRefs(TableRefs):
-    """考核数据's columns; formulas find an agent's values by name (``lookup``), never by row.
-
-    ``rows`` is where each agent was written (for tests and reports, not for formulas).
-    """
-
-    rows: dict[str, int] = field(default_factory=dict)
+    """考核数据's columns; formulas find an agent's values by name (``lookup``), never by row."""
 
 
 def data_sheet(ctx: BookContext) -> tuple[SheetSpec, DataRefs]:

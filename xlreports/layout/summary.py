@@ -7,11 +7,10 @@ before this one, each rule already held (from 考核历史); the 预警 formula 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from xlreports import kinds
 from xlreports.engine.streaks import condition_text, streak_label
-from xlreports.layout import formulas as fx
 from xlreports.layout.context import BookContext, value_format
 from xlreports.layout.forms import FormRefs
 from xlreports.a1 import addr, col_letter
@@ -40,8 +39,6 @@ WARN = Style(fill="FFC7CE", color="9C0006")
 class SummaryRefs(TableRefs):
     """考核汇总's columns ("客服", "总分", "排名", "绩效工资", "预警", "prior:<i>" …); other sheets find an
     agent's figures by name (``lookup``), so sorting the table changes none of them."""
-
-    rows: dict[str, int] = field(default_factory=dict)  # where each agent was written
 
 
 def _streak_header(rule) -> str:
