@@ -56,10 +56,14 @@ class TableRefs:
         counts = Counter(name.casefold() for name in self.rows)
         return {name for name in self.rows if counts[name.casefold()] > 1}
 
+    @cached_property
+    def _ranges(self) -> dict[str, str]:
+        quoted, last = quote_sheet(self.sheet), max(self.last, self.first)
+        return {key: f"{quoted}!${col_letter(c)}${self.first}:${col_letter(c)}${last}" for key, c in self.cols.items()}
+
     def column_range(self, column: str) -> str:
         """The body of one column, absolute: '考核数据'!$E$2:$E$15."""
-        letter = col_letter(self.cols[column])
-        return f"{quote_sheet(self.sheet)}!${letter}${self.first}:${letter}${max(self.last, self.first)}"
+        return self._ranges[column]
 
     def lookup(self, agent: str, column: str) -> str:
         """``agent``'s cell in ``column``, found by her name in the 客服 column (no '=').
