@@ -513,8 +513,9 @@ def test_macro_workbook_and_formula_like_names_survive(tmp_path):
     formulas = _formulas_in_zip(book)
     assert formulas  # the check below looks at real formulas
     for f in formulas:
-        # the agent's form sheet is named after it; quoted sheet names are references, not calls
-        unquoted = re.sub(r"'(?:[^']|'')*'!", "", f)
+        # the agent's form sheet is named after it; quoted sheet names are references, not calls,
+        # and lookups name the agent in a string literal ("…", quotes doubled), text, not a call
+        unquoted = re.sub(r'"(?:[^"]|"")*"', "", re.sub(r"'(?:[^']|'')*'!", "", f))
         assert "HYPERLINK" not in unquoted.upper(), f
 
     assert report.backup is not None and report.backup.parent == book.parent

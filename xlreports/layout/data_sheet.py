@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from xlreports.model.fields import field_kind
 from xlreports.layout.context import BookContext
-from xlreports.a1 import col_letter, quote_sheet, sheet_ref
+from xlreports.layout.lookup import TableRefs
+from xlreports.a1 import col_letter
 from xlreports.layout.spec import BODY, FMT_PERCENT, HEADER, PageSetup, SheetSpec
 
 FIRST_ROW = 2
@@ -18,24 +19,8 @@ FIXED = ("客服", "月份", "岗位", "级别")
 
 
 @dataclass
-class DataRefs:
-    """Where each agent's input values sit on 考核数据."""
-
-    sheet: str
-    rows: dict[str, int]
-    cols: dict[str, int]
-    last_row: int
-
-    def ref(self, agent: str, column: str) -> str:
-        return sheet_ref(self.sheet, self.rows[agent], self.cols[column], absolute=True)
-
-    def column_range(self, column: str) -> str:
-        letter = col_letter(self.cols[column])
-        quoted = quote_sheet(self.sheet)
-        return f"{quoted}!${letter}${FIRST_ROW}:${letter}${self.last_row}"
-
-    def level_ref(self, agent: str) -> str:
-        return self.ref(agent, "级别")
+class DataRefs(TableRefs):
+    """考核数据's columns; formulas find an agent's values by name (``lookup``), never by row."""
 
 
 def data_sheet(ctx: BookContext) -> tuple[SheetSpec, DataRefs]:
@@ -60,4 +45,4 @@ def data_sheet(ctx: BookContext) -> tuple[SheetSpec, DataRefs]:
             spec.set(i, j, value, style=BODY.but(number_format=fmt))
     last = FIRST_ROW + len(ctx.result.agents) - 1
     spec.auto_filter = f"A1:{col_letter(len(columns))}{max(last, FIRST_ROW)}"
-    return spec, DataRefs(spec.name, rows, cols, last)
+    return spec, DataRefs(spec.name, FIRST_ROW, last, cols, rows)

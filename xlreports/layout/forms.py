@@ -246,9 +246,9 @@ def _kpi_row(ctx: BookContext, spec: SheetSpec, row: int, kpi: Kpi, r: AgentResu
 def _metric(ctx: BookContext, kpi: Kpi, agent: str, data: DataRefs) -> str:
     m = kpi.metric
     if kpi.name in ctx.rate_columns:
-        return fx.metric_formula(m.kind, None, None, rate=data.ref(agent, ctx.rate_columns[kpi.name]))
-    num = data.ref(agent, m.numerator) if m.numerator else None
-    den = data.ref(agent, m.denominator) if m.denominator else None
+        return fx.metric_formula(m.kind, None, None, rate=data.lookup(agent, ctx.rate_columns[kpi.name]))
+    num = data.lookup(agent, m.numerator) if m.numerator else None
+    den = data.lookup(agent, m.denominator) if m.denominator else None
     target = ctx.refs.ref(ctx.refs.kpis[kpi.name]["metric.target"]) if m.target is not None else None
     total_range = data.column_range(m.numerator) if m.kind == "share" else None
     return fx.metric_formula(m.kind, num, den, total_range=total_range, target=target)

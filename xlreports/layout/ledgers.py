@@ -5,7 +5,7 @@ the first and carries over the second).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from xlreports.engine.records import HistoryRow, MonthResult

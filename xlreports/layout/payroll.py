@@ -13,7 +13,7 @@ from xlreports.layout import formulas as fx
 from xlreports.layout.context import BookContext
 from xlreports.layout.data_sheet import DataRefs
 from xlreports.layout.forms import FormRefs
-from xlreports.a1 import addr, col_letter, quote_sheet
+from xlreports.a1 import addr, col_letter
 from xlreports.layout.spec import BODY, FMT_MONEY, HEADER, INPUT, LABEL, NOTE, TITLE, PageSetup, SheetSpec
 from xlreports.layout.summary import SummaryRefs
 
@@ -49,8 +49,8 @@ def payroll_sheet(ctx: BookContext, data: DataRefs, forms: dict[str, FormRefs],
         spec.set(i, cols["底薪"], r.base_wage, formula="=" + fx.level_pick(scheme, srefs, level, "wage"), style=money)
         spec.set(i, cols["岗位工资"], r.post_wage, formula=f"={srefs.ref(srefs.settings['post_wage'])}", style=money)
         spec.set(i, cols["津贴"], r.allowance, formula=f"={srefs.ref(srefs.settings['allowance'])}", style=money)
-        spec.set(i, cols["绩效工资"], r.perf_pay, formula=f"={summary.ref(name, '绩效工资')}", style=money)
-        sales = data.ref(name, scheme.commission_column) if scheme.commission_column in data.cols else "0"
+        spec.set(i, cols["绩效工资"], r.perf_pay, formula=f"={summary.lookup(name, '绩效工资')}", style=money)
+        sales = data.lookup(name, scheme.commission_column) if scheme.commission_column in data.cols else "0"
         gate = f.ref(f.value[gate_kpi]) if gate_kpi in f.value else None
         spec.set(i, cols["提成"], r.commission, formula=fx.commission_formula(scheme, srefs, sales, gate), style=money)
         bonus_ref = srefs.ref(srefs.settings["attendance_bonus"])
@@ -64,11 +64,11 @@ def payroll_sheet(ctx: BookContext, data: DataRefs, forms: dict[str, FormRefs],
             terms = []
             for k, rule in bonus_rules:
                 w = srefs.streaks[k]
-                cond = {"below": f"{summary.ref(name, '总分')}<{srefs.ref(w['threshold'])}"
+                cond = {"below": f"{summary.lookup(name, '总分')}<{srefs.ref(w['threshold'])}"
                         if rule.threshold is not None else "FALSE",
-                        "last": f"{summary.ref(name, '总分')}=MIN({_col_range(summary, '总分')})",
-                        "first": f"{summary.ref(name, '排名')}=1"}[rule.kind]
-                prior = summary.ref(name, f"prior:{k}")
+                        "last": f"{summary.lookup(name, '总分')}=MIN({summary.column_range('总分')})",
+                        "first": f"{summary.lookup(name, '排名')}=1"}[rule.kind]
+                prior = summary.lookup(name, f"prior:{k}")
                 terms.append(f"IF(AND({cond},{prior}+1>={srefs.ref(w['months'])}),{srefs.ref(w['amount'])},0)")
             spec.set(i, cols["额外奖金"], r.streak_bonus, formula="=" + "+".join(terms), style=money)
         else:
@@ -93,13 +93,6 @@ def payroll_sheet(ctx: BookContext, data: DataRefs, forms: dict[str, FormRefs],
                style=NOTE)
     spec.row_heights[total_row + 2] = 30
     return spec
-
-
-def _col_range(summary: SummaryRefs, column: str) -> str:
-    c = col_letter(summary.cols[column])
-    rows = summary.rows.values()
-    quoted = quote_sheet(summary.sheet)
-    return f"{quoted}!${c}${min(rows)}:${c}${max(rows)}"
 
 
 def _amount(r, column: str) -> float:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from xlreports import kinds
 from xlreports.engine.streaks import condition_text, streak_label
 from xlreports.kinds.base import as_number
-from xlreports.layout import formulas as fx
 from xlreports.layout.context import BookContext, value_format
 from xlreports.layout.forms import FormRefs
-from xlreports.a1 import addr, col_letter, sheet_ref
+from xlreports.a1 import addr, col_letter
+from xlreports.layout.lookup import TableRefs
 from xlreports.layout.spec import (
     BODY,
     FMT_MONEY,
@@ -37,13 +37,9 @@ WARN = Style(fill="FFC7CE", color="9C0006")
 
 
 @dataclass
-class SummaryRefs:
-    sheet: str
-    rows: dict[str, int]
-    cols: dict[str, int]  # "总分", "排名", "绩效工资", "预警", "prior:<i>"
-
-    def ref(self, agent: str, column: str) -> str:
-        return sheet_ref(self.sheet, self.rows[agent], self.cols[column], absolute=True)
+class SummaryRefs(TableRefs):
+    """考核汇总's columns ("客服", "总分", "排名", "绩效工资", "预警", "prior:<i>" …); other sheets find an
+    agent's figures by name (``lookup``), so sorting the table changes none of them."""
 
 
 def _streak_header(rule) -> str:
@@ -130,7 +126,7 @@ def summary_sheet(ctx: BookContext, forms: dict[str, FormRefs]) -> tuple[SheetSp
                "“此前连续…月数”取自「考核历史」，本月是否满足由公式判断。", style=NOTE)
     # Print the table; the charts are for the screen (they would be cut across the table's pages).
     spec.page.print_area = f"A1:{col_letter(len(headers))}{note_row}"
-    return spec, SummaryRefs(spec.name, rows, dict(cols))
+    return spec, SummaryRefs(spec.name, FIRST, last, dict(cols), rows)
 
 
 def _formats(spec: SheetSpec, cols: dict[str, int], last: int) -> None:
