@@ -44,6 +44,7 @@ from pathlib import Path
 
 from xlreports import __version__
 from xlreports.errors import XlreportsError
+from xlreports.excel.ooxml import free_id, parse_rels, rel_xml
 
 PROJECT_NAME = "xlreports"  # xlwings' PROJECT_NAME: names the config sheet and the user config file
 XLWINGS_VERSION = "0.37.8"  # the pinned xlwings whose VBA is vendored in workbook_macros/xlwings-<version>/
@@ -318,11 +319,6 @@ def _workbook_bytes(vba: bytes, book_code_name: str, sheet_code_name: str) -> by
     return out.getvalue()
 
 
-def _next_rel_id(rels: str) -> str:
-    used = {int(n) for n in re.findall(r'\bId="rId(\d+)"', rels)}
-    return f"rId{max(used, default=0) + 1}"
-
-
 def finish_package(xlsm: bytes, ribbon: bytes, *, addin: bool) -> bytes:
     """The zip step: add the ribbon part and its relationship and content type; for an add-in, its content type."""
     src = zipfile.ZipFile(io.BytesIO(xlsm))
@@ -334,8 +330,8 @@ def finish_package(xlsm: bytes, ribbon: bytes, *, addin: bool) -> bytes:
         types = types.replace(f'ContentType="{XLSM_CONTENT_TYPE}"', f'ContentType="{ADDIN_CONTENT_TYPE}"')
     types = types.replace("</Types>", f'<Override PartName="/{RIBBON_PART}" ContentType="{RIBBON_CONTENT_TYPE}"/></Types>')
     rels = parts["_rels/.rels"].decode("utf-8")
-    rels = rels.replace("</Relationships>", f'<Relationship Id="{_next_rel_id(rels)}" Type="{RIBBON_REL_TYPE}" '
-                                            f'Target="{RIBBON_PART}"/></Relationships>')
+    rel_id = free_id({r.id for r in parse_rels(rels, "")})
+    rels = rels.replace("</Relationships>", rel_xml(rel_id, RIBBON_REL_TYPE, RIBBON_PART) + "</Relationships>")
     parts["[Content_Types].xml"] = types.encode("utf-8")
     parts["_rels/.rels"] = rels.encode("utf-8")
     parts[RIBBON_PART] = ribbon

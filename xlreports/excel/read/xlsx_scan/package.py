@@ -15,6 +15,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from xlreports.errors import XlreportsError
+from xlreports.excel.ooxml import parse_rels, rels_path
 
 _READ = 1 << 18  # bytes per ZipExtFile.read: larger reads re-copy zlib's unconsumed input
 
@@ -116,20 +117,16 @@ class Package:
 
     def _rels(self, part: str) -> dict[str, tuple[str, str]]:
         """rId → (part, relationship type) of ``part``'s relationships ("" = the package's)."""
-        folder, name = posixpath.split(part)
-        rels_part = posixpath.join(folder, "_rels", f"{name}.rels")
+        rels_part = rels_path(part)
         if not self.has(rels_part):
             if part:
                 raise self._missing(rels_part)
             return {}
-        out = {}
-        for el in self._xml(rels_part).iter():
-            if _local(el.tag) != "Relationship" or el.get("TargetMode") == "External":
-                continue
-            target = el.get("Target", "").replace("\\", "/")
-            target = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
-            out[el.get("Id")] = (posixpath.normpath(target).lstrip("/"), el.get("Type", ""))
-        return out
+        try:
+            xml = self.read(rels_part).decode("utf-8")
+        except UnicodeDecodeError:
+            raise self.corrupt(rels_part) from None
+        return {r.id: (r.part, r.type) for r in parse_rels(xml.replace("\\", "/"), part) if r.part is not None}
 
     def sheet_part(self, sheet: str | None) -> str:
         if not self.sheets:
