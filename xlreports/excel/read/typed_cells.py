@@ -28,6 +28,7 @@ from xml.etree import ElementTree as ET
 
 import polars as pl
 
+from xlreports.excel.ooxml import REL_STYLES, parse_rels, rels_path
 from xlreports.a1 import column_index
 from xlreports.excel.read.xlsx_scan.package import Package, XlsxParseError
 from xlreports.excel.read.xlsx_scan.shared_strings import read_shared_strings
@@ -125,15 +126,12 @@ def _number_formats(pkg: Package) -> tuple[list[str | None], list[bool]]:
 
 
 def _styles_part(pkg: Package) -> str | None:
-    folder = posixpath.dirname(pkg.workbook)
-    rels = posixpath.join(folder, "_rels", posixpath.basename(pkg.workbook) + ".rels")
+    rels = rels_path(pkg.workbook)
     if pkg.has(rels):
-        for el in ET.fromstring(pkg.read(rels)):
-            if el.get("Type", "").endswith("/styles"):
-                target = el.get("Target", "")
-                return target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                    posixpath.join(folder, target))
-    default = posixpath.join(folder, "styles.xml")
+        for rel in parse_rels(pkg.read(rels).decode("utf-8"), pkg.workbook):
+            if rel.type == REL_STYLES and rel.part is not None:
+                return rel.part
+    default = posixpath.join(posixpath.dirname(pkg.workbook), "styles.xml")
     return default if pkg.has(default) else None
 
 
