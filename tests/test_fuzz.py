@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 from xlreports.errors import InputErrors, XlreportsError
 from xlreports.excel.read.source import SheetRows
 from xlreports.excel.read.tables import coerce, read_agent_table, read_table
-from xlreports.excel.read.values import parse_number
+from xlreports.excel.read.values import parse_duration, parse_number, read_rates
 from xlreports.excel.write.plan import check_sheet_names
 from xlreports.layout.context import safe_sheet_name
 from xlreports.model.membership import default_rules
@@ -69,7 +69,7 @@ def _ours(call, sheet: str):
 
 
 @FUZZ
-@given(values, st.sampled_from(["text", "number", "rate", "month", "date"]))
+@given(values, st.sampled_from(["text", "number", "rate", "duration", "month", "date"]))
 @example(float("inf"), "month")  # found by the campaign: OverflowError from int(inf)
 @example(1e300, "month")
 def test_coerce_answers_a_value_or_a_chinese_valueerror(value, kind):
@@ -78,7 +78,7 @@ def test_coerce_answers_a_value_or_a_chinese_valueerror(value, kind):
     except ValueError as e:
         assert re.search(r"[\u4e00-\u9fff]", str(e)), e
         return
-    if kind in ("number", "rate") and out is not None:
+    if kind in ("number", "rate", "duration") and out is not None:
         assert isinstance(out, (int, float)) and abs(out) <= 1e15
 
 
@@ -90,6 +90,50 @@ def test_parse_number_is_finite_or_refuses(text):
     except ValueError:
         return
     assert number is None or abs(number) <= 1e15
+
+
+durations = st.one_of(values, st.sampled_from(["00:01:30", "1:30", "1:75", "1分30秒", "1.5分钟", "90秒", "2m30s",
+                                                "1小时", "99999999999999999999:00", "1e400分钟", "1:2:3:4", "-1:30"]),
+                      st.from_regex(r"\A[0-9.:]{0,8}(小时|分钟|分|秒|s|m|min)?[0-9.]{0,4}(秒|s)?\Z"),
+                      st.timedeltas(), st.times())
+
+
+@FUZZ
+@given(durations)
+def test_parse_duration_is_seconds_or_a_chinese_valueerror(value):
+    try:
+        seconds = parse_duration(value)
+    except ValueError as e:
+        assert re.search(r"[\u4e00-\u9fff]", str(e)), e
+        return
+    assert seconds is None or (isinstance(seconds, (int, float)) and abs(seconds) <= 1e15)
+
+
+@FUZZ
+@given(st.lists(values, max_size=8))
+def test_read_rates_answers_every_cell(cells):
+    column = read_rates(cells)
+    assert len(column.values) == len(cells)
+    for i, v in enumerate(column.values):
+        assert v is None or abs(v) <= 1e15
+        assert i not in column.errors or v is None
+    assert set(column.ambiguous) <= set(range(len(cells)))
+
+
+@FUZZ
+@given(st.lists(st.lists(values, max_size=6), max_size=5), st.lists(st.lists(values, max_size=6), max_size=5))
+def test_pasted_exports_and_several_sheets(first, second):
+    header = ["客服", "平均响应时间", "回复率", "30s应答率"]
+    sheets = [SheetRows("客服数据-京东", [header, *first, ["拼多多"], ["客服账号", "询单人数", "3分钟人工回复率"], *second]),
+              SheetRows("客服数据-天猫", [list(header), *second])]
+    for sheet in sheets:
+        _ours(lambda: read_agent_table(sheet), sheet.sheet)
+    try:
+        read_agent_table(sheets)
+    except InputErrors as e:
+        assert {p.sheet for p in e.problems} <= {"客服数据-京东", "客服数据-天猫"}
+    except XlreportsError:
+        pass
 
 
 HEADER = ["客服", "月份", "询单人数", "最终付款人数", "回复率", "迟到早退次数", "奖金"]

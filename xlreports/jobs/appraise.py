@@ -37,6 +37,7 @@ from xlreports.rules.scheme_files import builtin_scheme, resolve_scheme
 from xlreports.rules.scheme_rows import SHEET_NAME as SCHEME_SHEET, ParsedScheme, parse_scheme_rows, scheme_to_rows
 from xlreports.rules.scheme_check import check_scheme
 from xlreports.excel.read.source import SheetRows, WorkbookRows
+from xlreports.excel.read.agent_columns import agent_sheets, missing_column
 from xlreports.excel.read.tables import Table, coerce, read_agent_table, read_table
 from xlreports.excel.write import FileWriter, Writer
 from xlreports.excel.write.lock import run_lock
@@ -137,7 +138,7 @@ def plan_appraisal(wb, opts: AppraiseOptions, *, shop: str, is_csv: bool = False
 
 
 def _read_inputs(wb, opts: AppraiseOptions, messages: list[str], is_csv: bool) -> _Inputs:
-    data_rows = wb.rows(wb.names[0]) if is_csv else wb.rows(opts.sheet)
+    data_rows = wb.rows(wb.names[0]) if is_csv else _data_rows(wb, opts.sheet, messages)
     scheme_name = None if is_csv else wb.find(SCHEME_SHEET)
     if scheme_name is None:
         scheme = resolve_scheme(opts.scheme) if opts.scheme else builtin_scheme("A")
@@ -164,6 +165,14 @@ def _read_inputs(wb, opts: AppraiseOptions, messages: list[str], is_csv: bool) -
     data.warnings[:0] = problems  # the scheme's warnings first; the run prints them all
     return _Inputs(data, parsed, is_new, roster, history, generated, known,
                    legacy_tabs(manifest, generated) if manifest is not None else [])
+
+
+def _data_rows(wb, sheet: str, messages: list[str]):
+    """The agent data: the sheet named ``sheet`` and every sheet named like 客服数据-京东 beside it, read as one."""
+    names = agent_sheets(wb.names, sheet)
+    if len(names) > 1:
+        messages.append(f"客服数据来自 {len(names)} 张工作表：{'、'.join(names)}")
+    return [wb.rows(n) for n in names] if len(names) > 1 else wb.rows(names[0] if names else sheet)
 
 
 def _read_warnings(inputs: _Inputs) -> list[Problem]:
@@ -248,9 +257,11 @@ def _build_context(inputs: _Inputs, month: str, opts: AppraiseOptions, labels: L
                     warnings.append(Problem(table.sheet, str(table.header_row),
                                             f"没有列「{col}」，仅展示的指标「{kpi.name}」显示为无数据", severity="warning"))
                 else:
-                    alt = f"或「{m.rate_column}」" if m.rate_column else ""
-                    problems.append(Problem(table.sheet, str(table.header_row),
-                                            f"缺少列「{col}」{alt}（「{SCHEME_SHEET}」中的指标「{kpi.name}」需要）"))
+                    problems.append(missing_column(col, table.columns, table.headers, table.extra_headers,
+                                                   table.sheet, str(table.header_row),
+                                                   role="分子列" if col == m.numerator else "分母列",
+                                                   alternative=m.rate_column,
+                                                   needed_by=f"（「{SCHEME_SHEET}」中的指标「{kpi.name}」需要）"))
             data_columns.append(col)
     if scheme.commission and scheme.commission_column:
         if scheme.commission_column not in available:

@@ -2,8 +2,11 @@
 
 The reader finds the header row (below title rows, or the leaf row of a
 two-row grouped header), maps each header to a field through an ``aliases``
-function, coerces each cell by the field's kind and collects every problem of
-the sheet before raising :class:`~xlreports.errors.InputErrors` once.
+function, coerces each cell by the field's kind (a rate column by one rule for
+the whole column, ``values.RATE_RULE``) and collects every problem of the sheet
+before raising :class:`~xlreports.errors.InputErrors` once. Exports pasted one
+below the other (a second header row mid-sheet) are read block by block, and
+several sheets (客服数据-京东, 客服数据-天猫) into one table.
 
 >>> t = read_table(SheetRows("十月", [["客服绩效报表"], [], ["客服", "询单数", "询单->最终付款人数"],
 ...                                   ["张三", "40", 30], ["汇总值", 40, 30]]))
@@ -15,20 +18,19 @@ the sheet before raising :class:`~xlreports.errors.InputErrors` once.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from xlreports.a1 import col_letter
 from xlreports.model import fields
 from xlreports.errors import InputErrors, Problem, XlreportsError, raise_if_errors
 from xlreports.excel.read.source import SheetRows
-from xlreports.excel.read.values import BLANK_TOKENS, NOT_A_NUMBER, TOO_LARGE, folded, parse_number, unwrap
-from xlreports.model.cells import MAX_NUMBER, safe_text
+from xlreports.excel.read.values import (AMBIGUOUS_ONE as AMBIGUOUS, BLANK_TOKENS, RateColumn, folded, number_cell, parse_duration,
+                                        read_rates, unwrap)
+from xlreports.model.cells import safe_text
 
-KINDS = ("text", "number", "rate", "month", "date")
+KINDS = ("text", "number", "rate", "duration", "month", "date")
 MONTH_FIELD = "月份"
 NO_DATA = "没有数据行（未找到表头或表头下没有数据）"
 
@@ -46,8 +48,9 @@ class Record:
 
     row: int  # Excel row number
     values: dict[str, object]  # canonical field → coerced value (None when blank)
-    cols: dict[str, int]  # canonical field → 1-based column (shared dict from the table)
+    cols: dict[str, int]  # canonical field → 1-based column (shared dict of the row's header block)
     sheet: str
+    platform: str = ""  # the export the row came from (京东 咚咚, 拼多多 …), "" when not recognised
 
     def cell(self, field: str) -> str:
         """The address of this record's cell for ``field``.
@@ -69,6 +72,9 @@ class Table:
     extra_headers: list[str]  # headers found that map to no known field (kept, not an error)
     records: list[Record]
     warnings: list[Problem] = field(default_factory=list)
+    # every header block read: (sheet, Excel row of its header, platform); one for a plain sheet
+    sources: list[tuple[str, int, str]] = field(default_factory=list)
+    source_columns: list[dict[str, int]] = field(default_factory=list)  # each block's columns, as ``sources``
 
     def months(self) -> list[str]:
         """The months present in the 月份 column, sorted ([] without one).
@@ -109,8 +115,8 @@ def coerce(value: object, kind: str) -> object:
 
     >>> coerce("1,234.50", "number"), coerce('="123"', "number"), coerce("75%", "number")
     (1234.5, 123, 0.75)
-    >>> coerce(82.5, "rate"), coerce("'182", "text"), coerce("2026年10月", "month")
-    (0.825, '182', '2026-10')
+    >>> coerce(82.5, "rate"), coerce("'182", "text"), coerce("2026年10月", "month"), coerce("1分30秒", "duration")
+    (0.825, '182', '2026-10', 90)
     >>> coerce("2026/10/5", "date")
     datetime.date(2026, 10, 5)
     """
@@ -119,7 +125,9 @@ def coerce(value: object, kind: str) -> object:
     if kind == "number":
         return _to_number(value)[0]
     if kind == "rate":
-        return _to_rate(value)
+        return read_rates([value]).values[0]
+    if kind == "duration":
+        return parse_duration(value)
     if kind == "month":
         return _to_month(value)
     if kind == "date":
@@ -150,24 +158,7 @@ def _to_text(value: object) -> str | None:
 
 def _to_number(value: object) -> tuple[int | float | None, bool]:
     """(number, written as percent) — "75%" is 0.75."""
-    if value is None:
-        return None, False
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError(NOT_A_NUMBER)
-    if isinstance(value, str):
-        return parse_number(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(NOT_A_NUMBER)
-    if abs(value) > MAX_NUMBER:
-        raise ValueError(TOO_LARGE)
-    return value, False
-
-
-def _to_rate(value: object) -> float | None:
-    number, percent = _to_number(value)
-    if number is None or percent or abs(number) <= 1:
-        return number
-    return float(Decimal(str(number)) / 100)  # percent points: 82.5 → 0.825
+    return number_cell(value)
 
 
 def _month(year: int, month: int) -> str:
@@ -243,12 +234,15 @@ class _Resolver:
             names.append(key)
         self.by_alias: dict[str, str] = {}
         self.by_text: dict[str, str] = {}
+        self.spelled: dict[str, list[str]] = {}  # field → wanted names that are another spelling of it
         for name in names:
             known = aliases(name)
             if known is not None:
-                self.by_alias.setdefault(known, name)
+                if self.by_alias.setdefault(known, name) != name:
+                    self.spelled.setdefault(self.by_alias[known], []).append(name)
             else:
                 self.by_text.setdefault(fields.normalize_header(name), name)
+        self.header_cache: dict[str, bool] = {}
 
     def field(self, header: object) -> str | None:
         if _is_empty(header):
@@ -264,6 +258,13 @@ class _Resolver:
     def known(self, header: object) -> str | None:
         return self.field(header) or (None if _is_empty(header) else self.aliases(header))
 
+    def names_key(self, text: str, key: str) -> bool:
+        """Whether a text cell is a header naming ``key`` (memoised: a data sheet repeats its names)."""
+        hit = self.header_cache.get(text)
+        if hit is None:
+            hit = self.header_cache[text] = self.field(text) == key
+        return hit
+
 
 @dataclass
 class _Header:
@@ -272,6 +273,7 @@ class _Header:
     score: int  # distinct known fields
     leaf_hits: int  # distinct known fields named by the row's own cells
     has_key: bool
+    group: int | None = None  # 0-based row index of the group row joined to it
 
 
 def _header(rows: list[list[object]], index: int, group_index: int | None,
@@ -302,7 +304,7 @@ def _header(rows: list[list[object]], index: int, group_index: int | None,
         if known:
             hits.add(known)
     has_key = key is not None and any(resolver.field(t) == key for t in texts.values())
-    return _Header(index, texts, len(hits), len(leaf_hits), has_key)
+    return _Header(index, texts, len(hits), len(leaf_hits), has_key, group_index)
 
 
 def _find_header(rows: list[list[object]], resolver: _Resolver, key: str | None, scan: int) -> _Header | None:
@@ -312,8 +314,11 @@ def _find_header(rows: list[list[object]], resolver: _Resolver, key: str | None,
         h = _header(rows, i, None, resolver, key)
         if (h.score >= 2 or h.has_key) and (best is None or h.score > best.score):
             best = h
-    if best is None:
-        return None
+    return None if best is None else _joined(rows, best, resolver, key)
+
+
+def _joined(rows: list[list[object]], best: _Header, resolver: _Resolver, key: str | None) -> _Header:
+    """A header row joined with the group row above it, or as the group row of a leaf row below it."""
     i = best.index
     if i + 1 < len(rows):
         below = _header(rows, i + 1, i, resolver, key)
@@ -324,6 +329,28 @@ def _find_header(rows: list[list[object]], resolver: _Resolver, key: str | None,
         if joined.score > best.score:
             return joined
     return best
+
+
+def _blocks(rows: list[list[object]], first: _Header, resolver: _Resolver, key: str | None) -> list[tuple[_Header, int]]:
+    """(header, end row index) of every export in the sheet: a later row naming the key column with at least
+    two known headers starts another one (two exports pasted one below the other); the title rows just above
+    it (one cell or none) belong to neither."""
+    blocks: list[tuple[_Header, int]] = []
+    header, i = first, first.index + 1
+    while key is not None and i < len(rows):
+        row = rows[i]
+        if any(isinstance(v, str) and v[:1] and not v[:1].isdigit() and resolver.names_key(v, key) for v in row):
+            h = _header(rows, i, None, resolver, key)
+            if h.score >= 2 and h.has_key:
+                h = _joined(rows, h, resolver, key)
+                end = h.index if h.group is None else h.group  # a group row belongs to the new header
+                while end > header.index + 1 and sum(not _is_empty(v) for v in rows[end - 1]) <= 1:
+                    end -= 1
+                blocks.append((header, end))
+                header, i = h, h.index
+        i += 1
+    blocks.append((header, len(rows)))
+    return blocks
 
 
 def _alias_hint(name: str, resolver: _Resolver) -> str:
@@ -352,49 +379,82 @@ def _missing_key(key: str) -> str:
     return "缺少客服名称" if key == "客服" else f"缺少{key}"
 
 
-def read_table(rows: SheetRows, *, required: Iterable[str] = (), wanted: Iterable[str] | None = None,
-               kinds: dict[str, str] | None = None, key: str | None = "客服",
+def read_table(rows: SheetRows | Sequence[SheetRows], *, required: Iterable[str] = (),
+               wanted: Iterable[str] | None = None, kinds: dict[str, str] | None = None, key: str | None = "客服",
                aliases: Callable[[object], str | None] = fields.canonical, max_header_scan: int = 30) -> Table:
     """Read a sheet's rows as records of the ``wanted`` fields (None = every field ``aliases`` knows).
 
     ``kinds`` overrides a field's kind (default: ``fields.field_kind``, "text" for the key).
     ``key`` names the column identifying a row (must be present, non-blank and unique per
     month); None for sheets without one. Raises InputErrors listing every error of the sheet.
+    Several sheets, or several exports in one sheet, are read into one table: ``columns`` and
+    ``headers`` are those of the first block that has each field, every record keeps its own.
 
     >>> t = read_table(SheetRows("名单", [["姓名", "工号"], ["张三", 7]]), wanted=["姓名", "工号"],
     ...                kinds={"工号": "text"}, key="姓名", aliases=lambda h: None)
     >>> t.records[0].values
     {'姓名': '张三', '工号': '7'}
     """
-    sheet, data = rows.sheet, rows.rows
+    sheets = [rows] if isinstance(rows, SheetRows) else list(rows)
     resolver = _Resolver(wanted, aliases, key)
     kinds = dict(kinds or {})
     for name, kind in kinds.items():
         if kind not in KINDS:
             raise ValueError(f"kind of {name!r} must be one of {KINDS}, not {kind!r}")
-
-    header = _find_header(data, resolver, key, max_header_scan)
-    if header is None:
-        raise InputErrors([Problem(sheet, None, NO_DATA)])
-    header_row = header.index + 1
     problems: list[Problem] = []
-    columns, headers, extra = _map_columns(header, resolver, sheet, problems)
-
+    seen: dict[tuple, int] = {}
+    blocks: list[tuple[SheetRows, _Header, int, dict[str, int], dict[str, str]]] = []
+    extra: list[str] = []
+    for sheet_rows in sheets:
+        header = _find_header(sheet_rows.rows, resolver, key, max_header_scan)
+        if header is None:
+            problems.append(Problem(sheet_rows.sheet, None, NO_DATA))
+            continue
+        for block, end in _blocks(sheet_rows.rows, header, resolver, key):
+            columns, headers, unknown = _map_columns(block, resolver, sheet_rows.sheet, problems)
+            blocks.append((sheet_rows, block, end, columns, headers))
+            extra += [h for h in unknown if h not in extra]
+    if not blocks:
+        raise_if_errors(problems)
+    first = blocks[0]
+    columns, headers = (first[3], first[4]) if len(blocks) == 1 else _union(blocks)
+    sheet, header_row = first[0].sheet, first[1].index + 1
     for name in dict.fromkeys([*([key] if key else []), *required]):
         if name not in columns:
             problems.append(Problem(sheet, str(header_row), f"缺少列「{name}」{_alias_hint(name, resolver)}"))
 
-    kind_of = {f: kinds.get(f) or ("text" if f == key else fields.field_kind(f)) for f in columns}
-    records = _read_records(data, header, columns, kind_of, key, sheet, problems)
+    records: list[Record] = []
+    sources: list[tuple[str, int, str]] = []
+    for sheet_rows, block, end, cols, heads in blocks:
+        kind_of = {f: kinds.get(f) or ("text" if f == key else fields.field_kind(aliases(f) or f)) for f in cols}
+        platform = fields.platform_of(sheet_rows.sheet, heads.values())
+        found = _read_records(sheet_rows.rows, block, cols, kind_of, key, sheet_rows.sheet, problems, seen, end,
+                              heads)
+        for rec in found:
+            rec.platform = platform
+        records += found
+        sources.append((sheet_rows.sheet, block.index + 1, platform))
     if not records:
         problems.append(Problem(sheet, None, NO_DATA))
     raise_if_errors(problems)
     warnings = [p for p in problems if p.severity != "error"]
-    return Table(sheet, header_row, columns, headers, extra, records, warnings)
+    return Table(sheet, header_row, columns, headers, extra, records, warnings, sources, [b[3] for b in blocks])
+
+
+def _union(blocks) -> tuple[dict[str, int], dict[str, str]]:
+    """The columns and headers of several blocks: each field where it is first found."""
+    columns: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    for _, _, _, cols, heads in blocks:
+        for name, col in cols.items():
+            if name not in columns:
+                columns[name], headers[name] = col, heads[name]
+    return columns, headers
 
 
 def _map_columns(header: _Header, resolver: _Resolver, sheet: str, problems: list[Problem]):
-    """Header texts → (columns, headers, extra_headers); a field named twice keeps its first column."""
+    """Header texts → (columns, headers, extra_headers); a field named twice keeps its first column; a wanted
+    name that is another spelling of a field (a scheme's 咨询量) reads that field's column too."""
     columns: dict[str, int] = {}
     headers: dict[str, str] = {}
     extra: list[str] = []
@@ -410,24 +470,35 @@ def _map_columns(header: _Header, resolver: _Resolver, sheet: str, problems: lis
         else:
             columns[name] = c + 1
             headers[name] = text
+    for name, spellings in resolver.spelled.items():
+        for other in spellings if name in columns else ():
+            columns[other], headers[other] = columns[name], headers[name]
     return columns, headers, extra
 
 
-def _read_records(data, header: _Header, columns, kind_of, key, sheet, problems) -> list[Record]:
+def _read_records(data, header: _Header, columns, kind_of, key, sheet, problems, seen: dict | None = None,
+                  end: int | None = None, headers: dict[str, str] | None = None) -> list[Record]:
     key_col = columns.get(key) if key else None
     month_col = columns.get(MONTH_FIELD)
     headed = sorted(header.texts)
-    seen: dict[tuple, int] = {}
+    seen = {} if seen is None else seen
     records: list[Record] = []
-    for index in range(header.index + 1, len(data)):
+    indexes = [i for i in range(header.index + 1, len(data) if end is None else end)
+               if not all(c >= len(data[i]) or _is_empty(data[i][c]) for c in headed)
+               and not _is_summary(data[i], key_col)]
+    rates = _rate_columns(data, indexes, columns, kind_of, sheet, problems, headers or {})
+    for k, index in enumerate(indexes):
         raw, r = data[index], index + 1
-        if all(c >= len(raw) or _is_empty(raw[c]) for c in headed) or _is_summary(raw, key_col):
-            continue
         values: dict[str, object] = {}
         for name, col in columns.items():
             value = raw[col - 1] if col <= len(raw) else None
             try:
-                values[name] = coerce(value, kind_of[name])
+                if name in rates:
+                    values[name] = rates[name].values[k]
+                    if k in rates[name].errors:
+                        raise ValueError(rates[name].errors[k])
+                else:
+                    values[name] = coerce(value, kind_of[name])
             except ValueError as e:
                 problems.append(Problem(sheet, f"{col_letter(col)}{r}", str(e), found=value))
                 values[name] = None
@@ -441,6 +512,22 @@ def _read_records(data, header: _Header, columns, kind_of, key, sheet, problems)
                                     severity="warning"))
         records.append(record)
     return records
+
+
+def _rate_columns(data, indexes: list[int], columns: dict[str, int], kind_of: dict[str, str], sheet: str,
+                  problems: list[Problem], headers: dict[str, str]) -> dict[str, RateColumn]:
+    """Each rate column of a block read whole (``values.RATE_RULE``); a column of bare 0s and 1s is a warning."""
+    out: dict[str, RateColumn] = {}
+    for name, col in columns.items():
+        if kind_of[name] != "rate":
+            continue
+        out[name] = rates = read_rates([_cell(data[i], col) for i in indexes])
+        if rates.ambiguous:
+            cells = [f"{col_letter(col)}{indexes[k] + 1}" for k in rates.ambiguous]
+            shown = "、".join(cells[:5]) + ("…" if len(cells) > 5 else "")
+            problems.append(Problem(sheet, cells[0], f"「{headers.get(name, name)}」列 {shown} 为 1，该列{AMBIGUOUS}",
+                                    severity="warning"))
+    return out
 
 
 def _made_safe(text: str, is_key: bool, where: str, sheet: str, problems: list[Problem]) -> str | None:
@@ -471,18 +558,29 @@ def _check_key(record: Record, key: str, month_col: int | None, seen: dict, prob
         seen[ident] = record.row
 
 
-def read_agent_table(rows: SheetRows, required: Iterable[str] = (), extra: Iterable[str] = ()) -> Table:
+def read_agent_table(rows: SheetRows | Sequence[SheetRows], required: Iterable[str] = (),
+                     extra: Iterable[str] = ()) -> Table:
     """Agent month data: every AGENT_FIELDS column, plus ``extra`` shop columns matched by name; key 客服.
+    Several sheets or pasted exports: a block without an ``extra`` column another block has is a warning
+    (its rows have no data there).
 
     >>> t = read_agent_table(SheetRows("s", [["旺旺昵称", "询单数", "好评数"], ["甲", 3, 2]]), extra=["好评数"])
     >>> t.records[0].values
     {'客服': '甲', '询单人数': 3, '好评数': 2}
     """
-    wanted = list(dict.fromkeys([f.name for f in fields.AGENT_FIELDS] + list(extra)))
+    extra = list(extra)
+    wanted = list(dict.fromkeys([f.name for f in fields.AGENT_FIELDS] + extra))
     table = read_table(rows, required=required, wanted=wanted, key="客服")
     problems = [p for rec in table.records for p in implausible(rec)]
     raise_if_errors(problems)
     table.warnings += problems
+    if len(table.sources) > 1:
+        for (sheet, header_row, platform), cols in zip(table.sources, table.source_columns):
+            lacking = [c for c in extra if c in table.columns and c not in cols]
+            if lacking:
+                where = f"（{platform}）" if platform else ""
+                table.warnings.append(Problem(sheet, str(header_row), f"这部分数据{where}没有「{'」「'.join(lacking)}」列，"
+                                                                      "其中各行按无数据计算", severity="warning"))
     return table
 
 
