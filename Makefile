@@ -27,6 +27,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_appraise.py --agents 500 --forms single
 	$(PY) benchmarks/bench_appraise.py --agents 500 --forms tabs --repeat 1
+	$(PY) benchmarks/bench_appraise.py --agents 500 --days 31 --accounts 2 --forms single --repeat 1
 
 ## Customer archive: 1,000,000 orders (generated once, cached in /tmp) against the plain pandas pipeline.
 bench-archive: $(STAMP)

@@ -2,6 +2,11 @@
 """Speed and memory of one appraisal run: N agents, scheme A, forms + summary + payroll → a NEW workbook.
 
     python benchmarks/bench_appraise.py [--agents 500] [--forms single|tabs|auto] [--repeat 3] [--keep DIR]
+                                        [--days 31 --accounts 2]
+
+With ``--days D --accounts K`` the input is a daily export: each agent's month split over K accounts
+("店铺1:name" … "店铺K:name", a 客服名册 giving each agent her accounts) and D days, one row per account
+per day (agents × D × K rows), which the job rolls back up to one row per person (engine/rollup.py).
 
 Target (the issue): 500 agents under 5 s wall and under 500 MB peak memory on a 2-core machine.
 This prints figures; it asserts nothing and exits 0 whether the target is met or not. It exits
@@ -96,8 +101,9 @@ def agent_names(n: int) -> list[str]:
     return [f"{_PREFIXES[i % len(_PREFIXES)]}{_NAMES[i % len(_NAMES)]}{i + 1:03d}" for i in range(n)]
 
 
-def write_input(path: Path, agents: int, seed: int = SEED) -> None:
-    """A plain 客服数据 sheet: header on row 1, one row per agent for 2026-10."""
+def write_input(path: Path, agents: int, seed: int = SEED, days: int = 0, accounts: int = 1) -> None:
+    """A plain 客服数据 sheet: header on row 1, one row per agent for 2026-10; with ``days``, one row per
+    account per day instead (日期 in place of 月份) and a 客服名册 with each agent's accounts."""
     import random
 
     from openpyxl import Workbook
@@ -105,10 +111,34 @@ def write_input(path: Path, agents: int, seed: int = SEED) -> None:
     rng = random.Random(seed)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("客服数据")
-    ws.append(list(HEADER))
-    for name in agent_names(agents):
-        ws.append(_agent_row(rng, name))
+    names = agent_names(agents)
+    if not days:
+        ws.append(list(HEADER))
+        for name in names:
+            ws.append(_agent_row(rng, name))
+        wb.save(path)
+        return
+    ws.append(["日期", *HEADER[:1], *HEADER[2:]])
+    for day in range(1, days + 1):
+        for name in names:
+            for k in range(1, accounts + 1):
+                row = _daily_row(rng, name)
+                ws.append([f"2026-10-{day:02d}", f"店铺{k}:{name}", *row[2:]])
+    roster = wb.create_sheet("客服名册")
+    roster.append(["客服", "账号", "级别"])
+    for name in names:
+        roster.append([name, "、".join(f"店铺{k}:{name}" for k in range(1, accounts + 1)), None])
     wb.save(path)
+
+
+def _daily_row(rng, name: str) -> list:
+    """One account-day: counts of a small month's size; manual scores and attendance left blank but 迟到."""
+    row = _agent_row(rng, name)
+    counts = (2, 3, 4, 5, 6, 7, 8, 9, 10)  # 接待 … 客服销售额 (indexes in HEADER)
+    for i in counts:
+        row[i] = round(row[i] / 30, 2) if i == 10 else max(0, round(row[i] / 30))
+    row[14] = row[15] = None  # 工作任务, 工作态度: typed on the forms
+    return row
 
 
 # ------------------------------------------------------------------ child side
@@ -257,10 +287,11 @@ def parent_main(args) -> int:
         tmp = tempfile.TemporaryDirectory(prefix="bench_appraise.")
         folder = Path(tmp.name)
     try:
-        book = folder / f"bench_input_{args.agents}.xlsx"
+        book = folder / f"bench_input_{args.agents}x{args.days}x{args.accounts}.xlsx"
         t0 = time.perf_counter()
-        write_input(book, args.agents)
-        print(f"input: {book.name}, {args.agents} agents, {book.stat().st_size / 1024:.0f} KB, "
+        write_input(book, args.agents, days=args.days, accounts=args.accounts)
+        rows = args.agents * args.days * args.accounts if args.days else args.agents
+        print(f"input: {book.name}, {args.agents} agents, {rows:,} data rows, {book.stat().st_size / 1024:.0f} KB, "
               f"written in {time.perf_counter() - t0:.2f} s (not timed)"
               + (f" — kept in {folder}" if keep else ""), flush=True)
         stamp = f"{args.agents}_{args.forms}_{os.getpid()}"
@@ -302,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="appraisal forms: one sheet (single), a tab each (tabs), or auto (default single)")
     p.add_argument("--repeat", type=int, default=3, help="repetitions, each in fresh processes (default 3)")
     p.add_argument("--scheme", default="A", help='scheme: "A", "B", a JSON file, or "none" (default A)')
+    p.add_argument("--days", type=int, default=0, help="daily rows: days per account (0: one monthly row per agent)")
+    p.add_argument("--accounts", type=int, default=1, help="with --days: accounts per agent (default 1)")
     p.add_argument("--keep", metavar="DIR", help="write the input (and last output) workbook here and keep them")
     p.add_argument("--child", choices=("e2e", "phases"), help=argparse.SUPPRESS)
     p.add_argument("--input", help=argparse.SUPPRESS)

@@ -45,7 +45,10 @@ from xlreports.excel.write.plan import sheet_key
 from xlreports.jobs.carry import (added_headers, carried_value, current_inputs, header_text, input_field_kinds,
                                   read_manifest, read_sheet_table, still_prefilled)
 from xlreports.layout.readback import SIGN_OFF_FIELDS
+from xlreports.jobs.people import (ACCOUNT_FIELD, account_book, missing_day_problems, people_months,
+                                   unmatched_problems)
 from xlreports.jobs.timing import PhaseClock
+from xlreports.engine.rollup import Rollup
 
 DATA_SHEET = "客服数据"
 AUTO_TABS_LIMIT = 30  # more agents than this: all forms on one sheet
@@ -86,6 +89,7 @@ class _Inputs:
     generated: list[str]
     known: dict[str, InputCell]  # input key → the cell as it is now (found by labels, else the manifest's copy)
     legacy: list[str] = field(default_factory=list)  # tabs an earlier version wrote (no marks yet)
+    rollup: Rollup | None = None  # how accounts and days were rolled up to people-months
 
 
 def appraise(book: str | Path, opts: AppraiseOptions | None = None, writer: Writer | None = None) -> AppraiseReport:
@@ -127,6 +131,7 @@ def plan_appraisal(wb, opts: AppraiseOptions, *, shop: str, is_csv: bool = False
     month = _pick_month(inputs.data, opts.month)
     clock.tick("read")
     warnings += _read_warnings(inputs)
+    warnings += missing_day_problems(inputs.rollup, month, inputs.data.sheet)
     ctx, new_roster = _build_context(inputs, month, opts, labels, shop, warnings, messages)
     clock.tick("engine")
     spec = _workbook_spec(ctx, inputs, opts, new_roster, labels)
@@ -163,8 +168,11 @@ def _read_inputs(wb, opts: AppraiseOptions, messages: list[str], is_csv: bool) -
     known = current_inputs(wb, cached, Labels(opts.lang), input_field_kinds(parsed.scheme))
     data = read_agent_table(data_rows, extra=parsed.scheme.input_columns())
     data.warnings[:0] = problems  # the scheme's warnings first; the run prints them all
+    # Accounts → people and days → months before anything is scored: one record per person per month.
+    data, rolled = people_months(data, account_book(roster))
+    data.warnings += unmatched_problems(rolled, data)
     return _Inputs(data, parsed, is_new, roster, history, generated, known,
-                   legacy_tabs(manifest, generated) if manifest is not None else [])
+                   legacy_tabs(manifest, generated) if manifest is not None else [], rolled)
 
 
 def _data_rows(wb, sheet: str, messages: list[str]):
@@ -182,11 +190,13 @@ def _read_warnings(inputs: _Inputs) -> list[Problem]:
 
 
 def _read_roster(rows: SheetRows) -> Table:
+    """客服名册: one row per person, or several when a person has several 账号 (also several in one cell)."""
     aliases = {"客服": "客服", "姓名": "客服", "旺旺": "客服", "客服昵称": "客服", "入职日期": "入职日期",
-               "入职时间": "入职日期", "岗位": "岗位", "级别": "级别", "等级": "级别"}
+               "入职时间": "入职日期", "岗位": "岗位", "级别": "级别", "等级": "级别",
+               ACCOUNT_FIELD: ACCOUNT_FIELD, "子账号": ACCOUNT_FIELD, "客服账号": ACCOUNT_FIELD}
     return read_table(rows, wanted=list(dict.fromkeys(aliases.values())),
-                      kinds={"客服": "text", "入职日期": "date", "岗位": "text", "级别": "text"},
-                      key="客服", aliases=lambda h: aliases.get(str(h or "").strip()))
+                      kinds={"客服": "text", "入职日期": "date", "岗位": "text", "级别": "text", ACCOUNT_FIELD: "text"},
+                      key="客服", aliases=lambda h: aliases.get(str(h or "").strip()), also_by=[ACCOUNT_FIELD])
 
 
 def _read_history(rows: SheetRows) -> HistoryLog:
@@ -418,7 +428,11 @@ def _roster(roster: Table | None, records, default_level: str, scheme, warnings:
         return {}, [(n, "") for n in names]
     levels = {lv.name for lv in scheme.levels}
     problems: list[Problem] = []
-    by_name = {rec.values["客服"]: rec for rec in roster.records}
+    by_name: dict[str, Any] = {}
+    for rec in roster.records:  # a person on several rows (one per 账号): the first row giving a 级别
+        first = by_name.setdefault(rec.values["客服"], rec)
+        if not first.values.get("级别") and rec.values.get("级别"):
+            by_name[rec.values["客服"]] = rec
     for name in names:
         rec = by_name.get(name)
         if rec is None:
@@ -435,7 +449,7 @@ def _roster(roster: Table | None, records, default_level: str, scheme, warnings:
 
 
 def _workbook_spec(ctx: BookContext, inputs: _Inputs, opts: AppraiseOptions, new_roster, labels: Labels) -> WorkbookSpec:
-    data_spec, data_refs = data_sheet(ctx)
+    data_spec, data_refs = data_sheet(ctx, inputs.rollup)
     forms, form_refs = form_sheets(ctx, data_refs)
     summary, summary_refs = summary_sheet(ctx, form_refs)
     payroll = payroll_sheet(ctx, data_refs, form_refs, summary_refs)

@@ -3,16 +3,22 @@
 Values, not formulas: they come from the 客服数据 sheet (whatever export it was)
 after header mapping and number coercion, so formulas never meet "1,234.50"
 text or title rows. Correct the data in 客服数据 and re-run.
+
+When daily rows or several accounts were rolled up to a person's month (engine/rollup.py), the
+sheet also shows which accounts and how many days made each row, the days missing, how every
+rolled-up rate was formed (a comment on its header and a note below the table) and the accounts
+that matched no one in 客服名册.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from xlreports.engine.rollup import Rollup
 from xlreports.model.fields import field_kind
 from xlreports.layout.context import BookContext
 from xlreports.layout.lookup import TableRefs
 from xlreports.a1 import col_letter
-from xlreports.layout.spec import BODY, FMT_PERCENT, HEADER, PageSetup, SheetSpec
+from xlreports.layout.spec import BODY, FMT_PERCENT, HEADER, NOTE, PageSetup, SheetSpec
 
 FIRST_ROW = 2
 FIXED = ("客服", "月份", "岗位", "级别")
@@ -23,8 +29,8 @@ class DataRefs(TableRefs):
     """考核数据's columns; formulas find an agent's values by name (``lookup``), never by row."""
 
 
-def data_sheet(ctx: BookContext) -> tuple[SheetSpec, DataRefs]:
-    """The 考核数据 sheet and the positions of its cells."""
+def data_sheet(ctx: BookContext, rollup: Rollup | None = None) -> tuple[SheetSpec, DataRefs]:
+    """The 考核数据 sheet and the positions of its cells (with how ``rollup`` made each row, if it merged any)."""
     L = ctx.labels
     spec = SheetSpec(L("考核数据"), freeze="B2", tab_color="808080",
                      page=PageSetup(orientation="landscape", header_center=f"{ctx.shop} {ctx.month} 考核数据"))
@@ -44,5 +50,55 @@ def data_sheet(ctx: BookContext) -> tuple[SheetSpec, DataRefs]:
             fmt = FMT_PERCENT if field_kind(name) == "rate" else ("#,##0.##" if name not in fixed else None)
             spec.set(i, j, value, style=BODY.but(number_format=fmt))
     last = FIRST_ROW + len(ctx.result.agents) - 1
+    if rollup is not None:
+        _rollup_parts(spec, ctx, rollup, cols, rows, max(last, FIRST_ROW))
     spec.auto_filter = f"A1:{col_letter(len(columns))}{max(last, FIRST_ROW)}"
     return spec, DataRefs(spec.name, FIRST_ROW, last, cols, rows)
+
+
+def _rollup_parts(spec: SheetSpec, ctx: BookContext, rollup: Rollup, cols: dict[str, int], rows: dict[str, int],
+                  last: int) -> None:
+    """Accounts, days and missing days beside each row; the roll-up rules and unmatched accounts below."""
+    mine = {pm.person: pm for pm in rollup.rows if pm.month == ctx.month and pm.person in rows}
+    extra: list[str] = []
+    if any(pm.accounts != [pm.person] for pm in mine.values()):
+        extra.append("账号")
+    if rollup.daily:
+        extra += ["天数", "缺少的日期"]
+    j0 = len(cols) + 1
+    for k, name in enumerate(extra):
+        spec.set(1, j0 + k, name, style=HEADER)
+        spec.col_widths[j0 + k] = 12 if name == "天数" else 24
+    for person, pm in mine.items():
+        shown = {"账号": "、".join(pm.accounts), "天数": f"{len(pm.days)}/{pm.days_in_month}",
+                 "缺少的日期": days_text(pm.missing)}
+        for k, name in enumerate(extra):
+            spec.set(rows[person], j0 + k, shown[name], style=BODY)
+    for name, how in rollup.weights.items():
+        if name in cols:
+            spec.cells[(1, cols[name])].comment = f"按日/按账号汇总：{how}"
+    lines = []
+    if rollup.weights:
+        lines.append("按日/按账号汇总为月数据：计数相加；比率由合计重算或按基数加权，不做日比率的简单平均。")
+        lines += [f"「{name}」{how}" for name, how in rollup.weights.items()]
+    if rollup.unmatched:
+        lines.append(f"未匹配「客服名册」账号、未计入考核的账号：{'、'.join(rollup.unmatched)}")
+    for k, line in enumerate(lines):
+        spec.set(last + 2 + k, 1, line, style=NOTE.but(wrap=False))
+
+
+def days_text(days) -> str:
+    """Days as short text, runs joined: 10月5日、10月9日—10月12日.
+
+    >>> import datetime as dt
+    >>> days_text([dt.date(2026, 10, 5), *(dt.date(2026, 10, d) for d in range(9, 13))])
+    '10月5日、10月9日—10月12日'
+    """
+    runs: list[list] = []
+    for d in days:
+        if runs and (d - runs[-1][-1]).days == 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    label = lambda d: f"{d.month}月{d.day}日"  # noqa: E731
+    return "、".join(label(r[0]) if len(r) == 1 else f"{label(r[0])}—{label(r[-1])}" for r in runs)

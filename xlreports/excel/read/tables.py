@@ -32,9 +32,12 @@ from xlreports.model.cells import safe_text
 
 KINDS = ("text", "number", "rate", "duration", "month", "date")
 MONTH_FIELD = "月份"
+DATE_FIELD = "日期"  # a 日期 column makes the agent rows days (rolled up to the month by engine/rollup.py)
+DATE_HEADERS = ("日期", "统计日期", "数据日期", "date", "day")
 NO_DATA = "没有数据行（未找到表头或表头下没有数据）"
 
 _MONTH_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(\s*[-/.]?\s*\d{1,2}\s*日?)?([ T].*)?")
+_DAY_RE = re.compile(r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")  # 10月1日, 10-01: the year comes from elsewhere
 _DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?([ T].*)?")
 _SUMMARY = {fields.normalize_header(s) for s in fields.SUMMARY_LABELS}
 
@@ -381,12 +384,14 @@ def _missing_key(key: str) -> str:
 
 def read_table(rows: SheetRows | Sequence[SheetRows], *, required: Iterable[str] = (),
                wanted: Iterable[str] | None = None, kinds: dict[str, str] | None = None, key: str | None = "客服",
-               aliases: Callable[[object], str | None] = fields.canonical, max_header_scan: int = 30) -> Table:
+               aliases: Callable[[object], str | None] = fields.canonical, max_header_scan: int = 30,
+               also_by: Iterable[str] = ()) -> Table:
     """Read a sheet's rows as records of the ``wanted`` fields (None = every field ``aliases`` knows).
 
     ``kinds`` overrides a field's kind (default: ``fields.field_kind``, "text" for the key).
     ``key`` names the column identifying a row (must be present, non-blank and unique per
-    month); None for sheets without one. Raises InputErrors listing every error of the sheet.
+    month, and per value of each ``also_by`` column the sheet has, and per platform when the blocks
+    come from several); None for sheets without one. Raises InputErrors listing every error of the sheet.
     Several sheets, or several exports in one sheet, are read into one table: ``columns`` and
     ``headers`` are those of the first block that has each field, every record keeps its own.
 
@@ -428,8 +433,9 @@ def read_table(rows: SheetRows | Sequence[SheetRows], *, required: Iterable[str]
     for sheet_rows, block, end, cols, heads in blocks:
         kind_of = {f: kinds.get(f) or ("text" if f == key else fields.field_kind(aliases(f) or f)) for f in cols}
         platform = fields.platform_of(sheet_rows.sheet, heads.values())
+        ident = [f for f in ([MONTH_FIELD] if MONTH_FIELD in cols else []) + list(also_by) if f in cols]
         found = _read_records(sheet_rows.rows, block, cols, kind_of, key, sheet_rows.sheet, problems, seen, end,
-                              heads)
+                              heads, ident, platform)
         for rec in found:
             rec.platform = platform
         records += found
@@ -477,7 +483,8 @@ def _map_columns(header: _Header, resolver: _Resolver, sheet: str, problems: lis
 
 
 def _read_records(data, header: _Header, columns, kind_of, key, sheet, problems, seen: dict | None = None,
-                  end: int | None = None, headers: dict[str, str] | None = None) -> list[Record]:
+                  end: int | None = None, headers: dict[str, str] | None = None, ident: Sequence[str] = (),
+                  platform: str = "") -> list[Record]:
     key_col = columns.get(key) if key else None
     month_col = columns.get(MONTH_FIELD)
     headed = sorted(header.texts)
@@ -506,7 +513,7 @@ def _read_records(data, header: _Header, columns, kind_of, key, sheet, problems,
                 values[name] = _made_safe(values[name], name == key, f"{col_letter(col)}{r}", sheet, problems)
         record = Record(r, values, columns, sheet)
         if key_col:
-            _check_key(record, key, month_col, seen, problems)
+            _check_key(record, key, ident, seen, problems)
         if month_col and values[MONTH_FIELD] is None and _is_empty(_cell(raw, month_col)):
             problems.append(Problem(sheet, record.cell(MONTH_FIELD), "缺少月份，此行不计入任何月份",
                                     severity="warning"))
@@ -546,12 +553,15 @@ def _cell(raw: list[object], col: int) -> object:
     return raw[col - 1] if col <= len(raw) else None
 
 
-def _check_key(record: Record, key: str, month_col: int | None, seen: dict, problems: list[Problem]) -> None:
+def _check_key(record: Record, key: str, by: Sequence[str], seen: dict, problems: list[Problem],
+               platform: str = "") -> None:
+    """A row's key must be unique per value of the ``by`` fields (月份, 日期 …) and per platform: the same
+    agent on two platforms' exports in one month is two rows of one person (summed by the roll-up)."""
     name = record.values[key]
     if name is None:
         problems.append(Problem(record.sheet, record.cell(key), _missing_key(key)))
         return
-    ident = (name, record.values.get(MONTH_FIELD)) if month_col else (name,)
+    ident = (name, *(record.values.get(f) for f in by), platform)
     if ident in seen:
         problems.append(Problem(record.sheet, record.cell(key), f"{key}「{name}」重复（与第 {seen[ident]} 行相同）"))
     else:
@@ -569,8 +579,11 @@ def read_agent_table(rows: SheetRows | Sequence[SheetRows], required: Iterable[s
     {'客服': '甲', '询单人数': 3, '好评数': 2}
     """
     extra = list(extra)
-    wanted = list(dict.fromkeys([f.name for f in fields.AGENT_FIELDS] + extra))
-    table = read_table(rows, required=required, wanted=wanted, key="客服")
+    wanted = list(dict.fromkeys([f.name for f in fields.AGENT_FIELDS] + extra + [DATE_FIELD]))
+    table = read_table(rows, required=required, wanted=wanted, key="客服", aliases=_agent_alias,
+                       kinds={DATE_FIELD: "text"}, also_by=[DATE_FIELD])
+    if DATE_FIELD in table.columns:
+        _read_days(table)
     problems = [p for rec in table.records for p in implausible(rec)]
     raise_if_errors(problems)
     table.warnings += problems
@@ -582,6 +595,62 @@ def read_agent_table(rows: SheetRows | Sequence[SheetRows], required: Iterable[s
                 table.warnings.append(Problem(sheet, str(header_row), f"这部分数据{where}没有「{'」「'.join(lacking)}」列，"
                                                                       "其中各行按无数据计算", severity="warning"))
     return table
+
+
+_DATE_KEYS = {fields.normalize_header(h) for h in DATE_HEADERS}
+
+
+def _agent_alias(header: object) -> str | None:
+    return DATE_FIELD if fields.normalize_header(header) in _DATE_KEYS else fields.canonical(header)
+
+
+def _read_days(table: Table) -> None:
+    """The 日期 column as dates, and each row's 月份 from its date (the 日期 column stands in for a
+    missing 月份 column). "10月1日" takes its year from the row's 月份, else from the sheet's full dates."""
+    problems: list[Problem] = []
+    texts = [(rec, rec.values[DATE_FIELD]) for rec in table.records]
+    full: dict[int, dt.date] = {}
+    for i, (rec, text) in enumerate(texts):
+        try:
+            full[i] = _day_value(text)
+        except ValueError:
+            pass
+    years = sorted({d.year for d in full.values() if d})
+    has_month = MONTH_FIELD in table.columns
+    if not has_month:
+        table.columns[MONTH_FIELD] = table.columns[DATE_FIELD]  # shared with every record's cols
+        table.headers[MONTH_FIELD] = table.headers[DATE_FIELD]
+    for i, (rec, text) in enumerate(texts):
+        day = full.get(i)
+        if text is None and not has_month:
+            table.warnings.append(Problem(table.sheet, rec.cell(DATE_FIELD), "缺少日期，此行不计入任何月份",
+                                          severity="warning"))
+        elif i not in full:
+            month = rec.values.get(MONTH_FIELD) if has_month else None
+            year = int(month[:4]) if month else (years[0] if len(years) == 1 else None)
+            m = _DAY_RE.fullmatch(folded(str(text)))
+            try:
+                day = dt.date(year, int(m.group(1)), int(m.group(2))) if m and year else None
+            except ValueError:
+                day = None
+            if day is None:
+                hint = "，且无法确定年份：请写成 2026-10-01 或加一列月份" if m and not year else ""
+                problems.append(Problem(table.sheet, rec.cell(DATE_FIELD), f"应为日期，如 2026-10-01{hint}", found=text))
+        rec.values[DATE_FIELD] = day
+        if day is not None and not has_month:
+            rec.values[MONTH_FIELD] = f"{day.year:04d}-{day.month:02d}"
+        elif not has_month:
+            rec.values[MONTH_FIELD] = None
+    raise_if_errors(problems)
+
+
+def _day_value(text: str | None) -> dt.date | None:
+    """A full date from a 日期 cell read as text: 2026-10-01, 20261001, or an Excel serial (45931)."""
+    if text is None:
+        return None
+    if re.fullmatch(r"\d{5}(\.0+)?", text.strip()):
+        return _to_date(int(float(text)))
+    return _to_date(text.split(" ")[0] if re.match(r"\d{4}-\d{2}-\d{2} ", text) else text)
 
 
 def implausible(record: Record) -> list[Problem]:
