@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from xlreports.a1 import split_cell
+from xlreports.a1 import addr, split_cell
 from xlreports.errors import Problem
 from xlreports.jobs.carry import OurSheets, shown
 from xlreports.layout.labels import Labels
@@ -38,13 +38,12 @@ def spec_rows(spec: SheetSpec) -> list[list]:
 
     >>> s = SheetSpec("x"); _ = s.set(2, 3, 5, formula="=2+3")
     >>> spec_rows(s)
-    [[], [None, None, 5]]
+    [[None, None, None], [None, None, 5]]
     """
-    rows: list[list] = [[] for _ in range(max((r for r, _ in spec.cells), default=0))]
-    for (r, c), cell in sorted(spec.cells.items()):
-        row = rows[r - 1]
-        row.extend([None] * (c - len(row)))
-        row[c - 1] = cell.value
+    width = spec.max_col  # a property over every cell: once
+    rows: list[list] = [[None] * width for _ in range(spec.max_row)]
+    for (r, c), cell in spec.cells.items():
+        rows[r - 1][c - 1] = cell.value
     return rows
 
 
@@ -76,17 +75,18 @@ def overtyped_figures(ours: OurSheets, sheets: Iterable[SheetSpec], labels: Labe
     for name in [*ours.forms, ours.payroll, ours.summary]:
         kind = _kind(name, labels) if name is not None else None
         if kind is not None:
-            old.update(_figures(kind, name, ours.rows[name], labels, agents, kpis))
+            held = {addr(r, c) for r, c in ours.formulas.get(name, {})}
+            old.update((k, f) for k, f in _figures(kind, name, ours.rows[name], labels, agents, kpis).items()
+                       if f.cell not in held)
     problems: list[Problem] = []
-    for spec in sheets:
+    for spec in sheets if old else ():  # the sheets about to be written: read only when a figure lost its formula
         kind = _kind(spec.name, labels)
         if kind is None:
             continue
         for key, new in _figures(kind, spec.name, spec_rows(spec), labels, agents, kpis).items():
             was = old.get(key)
-            cell = spec.cells.get(split_cell(new.cell))
-            if was is None or new.month != month or cell is None or not cell.formula or \
-                    ours.formula_at(was.sheet, was.cell) is not None:
+            cell = spec.cells.get(split_cell(new.cell)) if was is not None else None
+            if cell is None or new.month != month or not cell.formula:
                 continue
             what = "被清空了" if was.value in (None, "") else f"被改成了数值 {shown(was.value)}"
             moved = "" if (was.sheet, was.cell) == (spec.name, new.cell) else f"（现在在 {spec.name}!{new.cell}）"
