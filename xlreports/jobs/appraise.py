@@ -42,8 +42,10 @@ from xlreports.excel.read.tables import Table, coerce, read_agent_table, read_ta
 from xlreports.excel.write import FileWriter, Writer
 from xlreports.excel.write.lock import run_lock
 from xlreports.excel.write.plan import sheet_key
-from xlreports.jobs.carry import (added_headers, carried_value, current_inputs, header_text, input_field_kinds,
-                                  read_manifest, read_sheet_table, still_prefilled)
+from xlreports.jobs.carry import (OurSheets, added_headers, carried_value, current_inputs, formula_inputs,
+                                  header_text, input_field_kinds, read_manifest, read_our_sheets, read_sheet_table,
+                                  sheet_inputs, still_prefilled)
+from xlreports.jobs.overtyped import overtyped_figures
 from xlreports.layout.readback import SIGN_OFF_FIELDS
 from xlreports.jobs.people import (ACCOUNT_FIELD, account_book, missing_day_problems, people_months,
                                    unmatched_problems)
@@ -90,6 +92,8 @@ class _Inputs:
     known: dict[str, InputCell]  # input key → the cell as it is now (found by labels, else the manifest's copy)
     legacy: list[str] = field(default_factory=list)  # tabs an earlier version wrote (no marks yet)
     rollup: Rollup | None = None  # how accounts and days were rolled up to people-months
+    ours: OurSheets = field(default_factory=OurSheets)  # forms, 工资表, 考核汇总 as they were (values, formulas)
+    typed_formulas: list[Problem] = field(default_factory=list)  # input cells holding a formula, noted
 
 
 def appraise(book: str | Path, opts: AppraiseOptions | None = None, writer: Writer | None = None) -> AppraiseReport:
@@ -135,6 +139,11 @@ def plan_appraisal(wb, opts: AppraiseOptions, *, shop: str, is_csv: bool = False
     ctx, new_roster = _build_context(inputs, month, opts, labels, shop, warnings, messages)
     clock.tick("engine")
     spec = _workbook_spec(ctx, inputs, opts, new_roster, labels)
+    # Formulas typed over are rewritten (the scheme defines each figure, pay reads it) and reported by
+    # cell; formulas typed into input cells keep the value they show, and are noted.
+    warnings += overtyped_figures(inputs.ours, spec.sheets, labels, month, [r.agent.name for r in ctx.result.agents],
+                                  [k.name for k in ctx.scheme.kpis])
+    warnings += inputs.typed_formulas
     if not is_csv:
         _check_input_not_written(inputs.data.sheet, opts.sheet, spec)
     clock.tick("layout")
@@ -165,14 +174,18 @@ def _read_inputs(wb, opts: AppraiseOptions, messages: list[str], is_csv: bool) -
 
     problems = check_scheme(parsed.scheme, parsed.refs)
     raise_if_errors(problems)
-    known = current_inputs(wb, cached, Labels(opts.lang), input_field_kinds(parsed.scheme))
+    labels = Labels(opts.lang)
+    ours = OurSheets() if is_csv else read_our_sheets(wb, labels)
+    found = sheet_inputs(ours, labels, input_field_kinds(parsed.scheme))
+    known = current_inputs(found, cached)
     data = read_agent_table(data_rows, extra=parsed.scheme.input_columns())
     data.warnings[:0] = problems  # the scheme's warnings first; the run prints them all
     # Accounts → people and days → months before anything is scored: one record per person per month.
     data, rolled = people_months(data, account_book(roster))
     data.warnings += unmatched_problems(rolled, data)
     return _Inputs(data, parsed, is_new, roster, history, generated, known,
-                   legacy_tabs(manifest, generated) if manifest is not None else [], rolled)
+                   legacy_tabs(manifest, generated) if manifest is not None else [], rolled, ours,
+                   formula_inputs(found))
 
 
 def _data_rows(wb, sheet: str, messages: list[str]):

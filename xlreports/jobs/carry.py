@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from xlreports import kinds
-from xlreports.a1 import col_letter
+from xlreports.a1 import col_letter, split_cell
 from xlreports.errors import InputErrors, Problem
 from xlreports.excel.read.source import RowsSource, SheetRows
 from xlreports.excel.read.typed_cells import TypedColumns
@@ -58,37 +58,101 @@ def input_field_kinds(scheme) -> dict[str, str]:
     return out
 
 
-def sheet_inputs(wb: RowsSource, labels: Labels, fields: dict[str, str]) -> dict[str, FoundInput]:
-    """Every input cell of our forms and 工资表 as the sheets hold them now, found by labels and headers."""
+@dataclass
+class OurSheets:
+    """Our generated sheets as they are before the run — the forms, 工资表 and 考核汇总 — each read
+    once: ``rows[name]`` (values as shown) and ``formulas[name]`` ((row, col) → formula text)."""
+
+    forms: list[str] = field(default_factory=list)
+    payroll: str | None = None
+    summary: str | None = None
+    rows: dict[str, list[list]] = field(default_factory=dict)
+    formulas: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+
+    def formula_at(self, sheet: str, cell: str) -> str | None:
+        """The formula a cell held (``cell`` like "F9"), or None when it held a value.
+
+        >>> OurSheets(formulas={"工资表": {(3, 10): "=100+50"}}).formula_at("工资表", "J3")
+        '=100+50'
+        """
+        return self.formulas.get(sheet, {}).get(split_cell(cell))
+
+
+def read_our_sheets(wb: RowsSource, labels: Labels) -> OurSheets:
+    """Rows and formula cells of the forms, 工资表 and 考核汇总 the workbook holds (none for a CSV)."""
+    out = OurSheets([n for n in wb.names if is_form_sheet(n, labels)], wb.find(labels("工资表")),
+                    wb.find(labels("考核汇总")))
+    for name in [*out.forms, out.payroll, out.summary]:
+        if name is not None:
+            out.rows[name] = wb.rows(name).rows
+            out.formulas[name] = wb.formulas(name)
+    return out
+
+
+def sheet_inputs(ours: OurSheets, labels: Labels, fields: dict[str, str]) -> dict[str, FoundInput]:
+    """Every input cell of our forms and 工资表 as the sheets hold them now, found by labels and headers,
+    each with the formula someone typed into it (``formula``, else None)."""
     found: dict[str, FoundInput] = {}
     months = set()
-    for name in wb.names:
-        if is_form_sheet(name, labels):
-            for f in form_inputs(name, wb.rows(name).rows, labels, fields):
-                found[f.key] = f
-                months.add(f.month)
-    payroll = wb.find(labels("工资表"))
-    if payroll is not None:
-        for f in payroll_inputs(payroll, wb.rows(payroll).rows, labels, max(months) if months else None):
+    for name in ours.forms:
+        for f in form_inputs(name, ours.rows[name], labels, fields):
             found[f.key] = f
+            months.add(f.month)
+    if ours.payroll is not None:
+        for f in payroll_inputs(ours.payroll, ours.rows[ours.payroll], labels, max(months) if months else None):
+            found[f.key] = f
+    for f in found.values():
+        f.formula = ours.formula_at(f.sheet, f.cell)
     return found
 
 
-def current_inputs(wb: RowsSource, cells: list[InputCell], labels: Labels,
-                   fields: dict[str, str]) -> dict[str, InputCell]:
-    """Every known input: what the sheets hold now (found by labels), else the manifest's copy.
+def current_inputs(found: dict[str, FoundInput], cells: list[InputCell]) -> dict[str, InputCell]:
+    """Every known input: what the sheets hold now (``found`` by labels, :func:`sheet_inputs`), else the
+    manifest's copy (``cells``).
 
     The manifest is a cache: a cell found on a sheet takes its value and place from the sheet;
     one found only on a sheet (manifest lost) is unrecorded — its pre-fill is recomputed by the run.
     """
     known = {c.key: InputCell(c.key, c.month, c.sheet, c.cell, c.prefill, c.value, c.recorded) for c in cells}
-    for f in sheet_inputs(wb, labels, fields).values():
+    for f in found.values():
         c = known.get(f.key)
         if c is None:
             known[f.key] = InputCell(f.key, f.month, f.sheet, f.cell, None, f.value, recorded=False)
         else:
             c.value, c.sheet, c.cell = f.value, f.sheet, f.cell
     return known
+
+
+def formula_inputs(found: dict[str, FoundInput]) -> list[Problem]:
+    """A note for each input cell that holds a formula: the run keeps the value it shows and writes
+    that value back (a yellow cell holds what was typed, never a formula the tool would have to
+    follow — its references would point wherever the sheet's rows went).
+
+    >>> f = FoundInput("2026-10", "小美", "奖金", 150, "工资表", "J4", "=100+50")
+    >>> print(formula_inputs({f.key: f})[0])
+    工资表!J4: 「小美」的「奖金」填的是公式 =100+50：本次按它显示的值 150 计算，并写回为数值 150（公式不再保留）
+    """
+    out = []
+    for f in found.values():
+        if f.formula:
+            kept = f"它显示的值 {shown(f.value)} 计算，并写回为数值 {shown(f.value)}" if f.value not in (None, "") \
+                else "它显示的值（空）计算，格子留空"
+            out.append(Problem(f.sheet, f.cell, f"「{f.agent}」的「{f.field}」填的是公式 {f.formula}：本次按{kept}"
+                               "（公式不再保留）", severity="warning"))
+    return out
+
+
+def shown(value: Any) -> str:
+    """A cell value as a message quotes it: numbers without float noise, blank as （空）.
+
+    >>> shown(19.200000000000003), shown(4520.0), shown(None), shown("优秀")
+    ('19.2', '4520', '（空）', '优秀')
+    """
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, float):
+        return f"{round(value, 6):.6f}".rstrip("0").rstrip(".")
+    return str(value)
 
 
 def still_prefilled(a: Any, b: Any) -> bool:

@@ -27,7 +27,12 @@ KPI, ATTENDANCE, SIGN_OFF = "kpi", "attendance", "sign-off"
 #: Sign-off fields of a form, typed by the supervisor or the agent (see forms._form).
 SIGN_OFF_FIELDS = ("考核人员", "考核时间", "备注", "被考核人确认", "确认日期")
 PAYROLL_INPUTS = ("奖金",)
-_INDICATOR, _DESCRIPTION, _STANDARD, _MAX, _WEIGHT, _DATA = forms.COLUMNS[:6]
+_INDICATOR, _DESCRIPTION, _STANDARD, _MAX, _WEIGHT, _DATA, _SCORE, _WEIGHTED = forms.COLUMNS
+#: A KPI row's figure columns on a form; 总分 and 绩效工资 rows (label under 指标, figure under
+#: 加权得分); 结果档位 / 调整建议 (label under 指标 / 分值, text under 详细描述 / 数据).
+FORM_FIGURES = (_MAX, _WEIGHT, _DATA, _SCORE, _WEIGHTED)
+FORM_TOTALS = ("总分", "绩效工资")
+FORM_BESIDE = (("结果档位", _INDICATOR, _DESCRIPTION), ("调整建议", _MAX, _DATA))
 _MONTH = re.compile(r"(\d{4}-\d{2})\s*$")
 _MONTH_IN = re.compile(r"\d{4}-\d{2}")
 
@@ -42,6 +47,7 @@ class FoundInput:
     value: Any
     sheet: str
     cell: str
+    formula: str | None = None  # set by the reader when the cell holds a formula (its value: what it shows)
 
     @property
     def key(self) -> str:
@@ -71,12 +77,10 @@ def is_form_sheet(name: str, labels: Labels) -> bool:
     return name == prefix or name.startswith(prefix + "-")
 
 
-def form_inputs(sheet: str, rows: list[list], labels: Labels, fields: dict[str, str]) -> list[FoundInput]:
-    """The input cells of every form on a sheet. ``fields``: field → KPI / ATTENDANCE / SIGN_OFF."""
-    shown = {labels(f) if kind != KPI else f: f for f, kind in fields.items()}
+def _form_rows(rows: list[list], labels: Labels):
+    """Each body row of each form on a sheet: (row number, row, texts, month, agent, header columns)."""
     agent_label, month_label = labels("客服"), labels("考核月份")
     heads = {labels(h): h for h in forms.COLUMNS}
-    found: list[FoundInput] = []
     month = agent = None
     cols: dict[str, int] = {}
     for r, row in enumerate(rows, start=1):
@@ -91,8 +95,15 @@ def form_inputs(sheet: str, rows: list[list], labels: Labels, fields: dict[str, 
         if labels(_INDICATOR) in texts and labels(_DATA) in texts:
             cols = {heads[t]: j for j, t in enumerate(texts) if t in heads}
             continue
-        if not agent or not month or _INDICATOR not in cols:
-            continue
+        if agent and month and _INDICATOR in cols:
+            yield r, row, texts, month, agent, cols
+
+
+def form_inputs(sheet: str, rows: list[list], labels: Labels, fields: dict[str, str]) -> list[FoundInput]:
+    """The input cells of every form on a sheet. ``fields``: field → KPI / ATTENDANCE / SIGN_OFF."""
+    shown = {labels(f) if kind != KPI else f: f for f, kind in fields.items()}
+    found: list[FoundInput] = []
+    for r, row, texts, month, agent, cols in _form_rows(rows, labels):
         for j, t in enumerate(texts):
             field = shown.get(t)
             if field is None or fields[field] == SIGN_OFF and j not in (cols.get(_INDICATOR), cols.get(_MAX)):
@@ -105,6 +116,65 @@ def form_inputs(sheet: str, rows: list[list], labels: Labels, fields: dict[str, 
             c = cols.get(target)
             if c is not None:
                 found.append(FoundInput(month, agent, field, _cell(row, c), sheet, addr(r, c + 1)))
+    return found
+
+
+def form_figures(sheet: str, rows: list[list], labels: Labels, kpis) -> list[FoundInput]:
+    """Every figure cell of the forms on a sheet, found as their inputs are: a KPI row's 分值, 权重,
+    数据, 得分 and 加权得分 (field ``<指标>·<column>``), and 总分, 绩效工资 (under 加权得分), 结果档位
+    and 调整建议 (beside their labels). Which of them hold formulas is the layout's business.
+
+    >>> rows = [["客服", "小美"], ["考核月份", "2026-10"], ["指标", "详细描述", "标准", "分值", "权重", "数据", "得分", "加权得分"],
+    ...         ["响应时间", "", "", 20, 20, 30, 20, 20], ["总分", None, None, None, None, None, None, 20]]
+    >>> [(f.field, f.cell, f.value) for f in form_figures("考核表-小美", rows, Labels("zh"), ["响应时间"])][3:]
+    [('响应时间·得分', 'G4', 20), ('响应时间·加权得分', 'H4', 20), ('总分', 'H5', 20)]
+    """
+    names = set(kpis)
+    totals = {labels(t): t for t in FORM_TOTALS}
+    beside = [(labels(field), field, at, target) for field, at, target in FORM_BESIDE]
+    found: list[FoundInput] = []
+    for r, row, texts, month, agent, cols in _form_rows(rows, labels):
+        label = texts[cols[_INDICATOR]] if cols[_INDICATOR] < len(texts) else ""
+        slots: list[tuple[str, int | None]] = []
+        if label in names:
+            slots = [(f"{label}·{column}", cols.get(column)) for column in FORM_FIGURES]
+        elif label in totals:
+            slots = [(totals[label], cols.get(_WEIGHTED))]
+        for shown, field, at, target in beside:
+            c = cols.get(at)
+            if c is not None and c < len(texts) and texts[c] == shown:
+                slots.append((field, cols.get(target)))
+        found += [FoundInput(month, agent, field, _cell(row, c), sheet, addr(r, c + 1))
+                  for field, c in slots if c is not None]
+    return found
+
+
+def table_figures(sheet: str, rows: list[list], key_label: str, keys, month: str | None = None) -> list[FoundInput]:
+    """Every cell of a one-row-per-agent table (工资表, 考核汇总 …) by (month, key, header): the table's
+    header row holds ``key_label``; its rows are those whose key cell is one of ``keys`` (others, and
+    blank rows, are passed over), wherever a sort or an inserted row put them; the month is taken
+    from the title above the header (a text ending in 2026-10), else ``month``.
+
+    >>> rows = [["店 客服工资表 2026-10"], [None, "客服", "级别", None, "绩效工资"], [None, "小美", "中级", None, 900],
+    ...         [], [None, "合计", None, None, 900]]
+    >>> [(f.key, f.cell) for f in table_figures("工资表", rows, "客服", {"小美", "合计"})]
+    [('2026-10|小美|级别', 'C3'), ('2026-10|小美|绩效工资', 'E3'), ('2026-10|合计|级别', 'C5'), ('2026-10|合计|绩效工资', 'E5')]
+    """
+    found: list[FoundInput] = []
+    key_col: int | None = None
+    heads: dict[int, str] = {}
+    for r, row in enumerate(rows, start=1):
+        texts = [_text(v) for v in row]
+        if key_col is None:
+            if key_label in texts:
+                key_col = texts.index(key_label)
+                heads = {j: t for j, t in enumerate(texts) if t and j != key_col}
+            else:
+                month = next((m.group(1) for t in texts if (m := _MONTH.search(t))), month)
+            continue
+        key = texts[key_col] if key_col < len(texts) else ""
+        if key in keys and month:
+            found += [FoundInput(month, key, field, _cell(row, j), sheet, addr(r, j + 1)) for j, field in heads.items()]
     return found
 
 

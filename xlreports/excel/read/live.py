@@ -44,7 +44,8 @@ def _plain(value: Any) -> Any:
 
 class XlwingsRows:
     """The live workbook as a :class:`~xlreports.excel.read.source.RowsSource` (``names``, ``find``,
-    ``rows``, ``frame``, ``order_sources``), as :class:`~xlreports.excel.read.source.WorkbookRows` is for a file.
+    ``rows``, ``frame``, ``typed_columns``, ``formulas``, ``order_sources``), as
+    :class:`~xlreports.excel.read.source.WorkbookRows` is for a file.
 
     Values are read once per sheet, with one ``range.value`` from A1 to the used range's last
     cell (so row 1 is rows[0] even when the used range starts lower). Whole numbers come back
@@ -125,6 +126,20 @@ class XlwingsRows:
                 cells.append((r, value, fmt if isinstance(value, (dt.date, dt.datetime)) else None))
             out.columns[c] = cells
         return out
+
+    def formulas(self, sheet: str) -> dict[tuple[int, int], str]:
+        """``(row, col)`` → formula text of the sheet's formula cells, with one ``range.formula`` over
+        the used range (Excel gives a constant's text for the other cells); {} for a missing sheet."""
+        name = self.find(sheet)
+        if name is None:
+            return {}
+        s = self._sheets[name]
+        last = s.used_range.last_cell
+        grid = s.range((1, 1), (last.row, last.column)).formula
+        if not isinstance(grid, (list, tuple)):  # one cell
+            grid = [[grid]]
+        return {(r, c): text for r, row in enumerate(grid, start=1) for c, text in enumerate(row, start=1)
+                if isinstance(text, str) and text.startswith("=")}
 
     def order_sources(self) -> list[OrderSource]:
         """The pasted order exports of the live book (sheets named 订单… / ExportOrderList…), with

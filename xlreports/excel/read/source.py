@@ -76,6 +76,9 @@ class RowsSource(Protocol):
     - ``typed_columns(name, pick)``: the cells of the columns ``pick(header row)`` chooses, each
       with the type it was typed with and its number format
       (:class:`~xlreports.excel.read.typed_cells.TypedColumns`); None when the sheet is missing;
+    - ``formulas(name)``: ``(row, col)`` (1-based) → formula text ("=…") of every cell of the sheet
+      that holds a formula (the rows give their cached values only); {} when the sheet is missing
+      or the source holds no formulas (a CSV). Only for small generated sheets, never order exports;
     - ``order_sources()``: the order exports pasted into sheets named 订单… / ExportOrderList…;
     - ``close()``, and use as a context manager.
     """
@@ -89,6 +92,8 @@ class RowsSource(Protocol):
     def frame(self, sheet: str, dtypes: dict[str, str] | None = None): ...
 
     def typed_columns(self, sheet: str, pick): ...
+
+    def formulas(self, sheet: str) -> dict[tuple[int, int], str]: ...
 
     def order_sources(self) -> list[OrderSource]: ...
 
@@ -278,6 +283,7 @@ class WorkbookRows:
         self.path = _checked_path(path)
         self._csv = self.path.suffix.lower() == ".csv"
         self._wb = None if self._csv else _open_workbook(self.path)
+        self._package = None  # the zip, opened on the first formulas() call
         self.names = [self.path.stem] if self._csv else [ws.title for ws in self._wb.worksheets]
 
     def find(self, sheet: str) -> str | None:
@@ -317,6 +323,18 @@ class WorkbookRows:
             return None
         return read_typed_columns(self.path, name, pick)
 
+    def formulas(self, sheet: str) -> dict[tuple[int, int], str]:
+        """``(row, col)`` → formula text of the sheet's formula cells, from the sheet XML
+        (:mod:`xlreports.excel.read.formula_cells`); {} for a missing sheet or a CSV."""
+        from xlreports.excel.read.formula_cells import Package, formulas_of
+
+        name = self.find(sheet)
+        if name is None or self._csv:
+            return {}
+        if self._package is None:
+            self._package = Package(self.path)
+        return formulas_of(self._package, name)
+
     def order_sources(self) -> list[OrderSource]:
         """This workbook's pasted order exports (sheets named 订单… / ExportOrderList…)."""
         return [OrderSource(self.path, n) for n in self.names if not self._csv and is_order_sheet(n)]
@@ -324,6 +342,9 @@ class WorkbookRows:
     def close(self) -> None:
         if self._wb is not None:
             self._wb.close()
+        if self._package is not None:
+            self._package.close()
+            self._package = None
 
     def __enter__(self) -> "WorkbookRows":
         return self
