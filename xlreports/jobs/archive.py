@@ -212,7 +212,6 @@ class _State:
     tier_history: Any = None
     care: dict[tuple, tuple] = field(default_factory=dict)
     care_added: list[str] = field(default_factory=list)  # columns people added to 关怀提醒
-    care_log: list[list[Any]] = field(default_factory=list)
     cases: list[dict[str, Any]] = field(default_factory=list)
     cases_added: list[str] = field(default_factory=list)  # … and to 售后登记
 

@@ -38,7 +38,6 @@ AFTERSALES_SHEET = "售后登记"
 REPORT_SHEET = "导入报告"
 TIER_HISTORY_SHEET = "会员等级历史"
 
-KEY = BUYER
 # Computed by the engine on every rebuild, in sheet order.
 COMPUTED = (BUYER, "收货人", "电话", "省", "市", "地址", "来源", "首次购买", "最近购买", "购买次数", "累计消费",
             "客单价", "平均回购周期(天)", "回购频次", "常购商品", "会员等级", "客户分群", "R分", "F分", "M分")
@@ -134,8 +133,6 @@ def tiers_sheet(view: TierView) -> SheetSpec:
     return spec
 
 
-SEGMENT_ORDER = ("重要价值客户", "重要发展客户", "重要保持客户", "重要挽留客户",
-                 "一般价值客户", "一般发展客户", "一般保持客户", "一般挽留客户")
 SEGMENT_HINTS = {"重要价值客户": "R高 F高 M高：重点维护，专属优惠", "重要发展客户": "R高 F低 M高：提高购买频次",
                  "重要保持客户": "R低 F高 M高：近期未购买，主动联系", "重要挽留客户": "R低 F低 M高：流失风险高，重点挽回",
                  "一般价值客户": "R高 F高 M低：提高客单价", "一般发展客户": "R高 F低 M低：新客培育",

@@ -88,6 +88,3 @@ class BookContext:
         """Key of one input cell, scoped by month so October's scores never fill November's forms."""
         return f"{self.month}|{agent}|{name}"
 
-    def input_value(self, agent: str, name: str, default: Any = None) -> Any:
-        return self.inputs.get(self.input_key(agent, name), default)
-

@@ -58,7 +58,6 @@ FMT_MONEY = "¥#,##0.00"
 FMT_SECONDS = '0.0"秒"'
 FMT_SCORE = "0.00"
 FMT_RATIO = "0.00"
-FMT_INT = "0"
 FMT_DATE = "yyyy-mm-dd"
 
 FONT_SIZE = 10.5
