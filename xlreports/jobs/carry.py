@@ -13,19 +13,21 @@ columns are carried by 买家会员名, and buyers missing from this run's expor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from xlreports import kinds
 from xlreports.a1 import col_letter, split_cell
 from xlreports.errors import InputErrors, Problem
 from xlreports.excel.read.source import RowsSource, SheetRows
-from xlreports.excel.read.typed_cells import TypedColumns
 from xlreports.layout import archive_sheets as views
 from xlreports.layout.labels import Labels
 from xlreports.layout.ledgers import InputCell
 from xlreports.layout.readback import (ATTENDANCE, KPI, SIGN_OFF, SIGN_OFF_FIELDS, FoundInput, form_inputs,
                                        is_form_sheet, payroll_inputs)
 from xlreports.model.orders import BUYER
+
+if TYPE_CHECKING:  # polars-backed; only the archive job needs it at run time
+    from xlreports.excel.read.typed_cells import TypedColumns
 
 
 def read_manifest(rows: SheetRows) -> tuple[list[str], list[InputCell]]:

@@ -20,6 +20,7 @@ from typing import Protocol, runtime_checkable
 
 from xlreports.errors import InputErrors, Problem, XlreportsError
 from xlreports.excel.read import csv_text
+from xlreports.excel.read.workbook_cells import CellBook, CellBookError
 from xlreports.model.fields import canonical
 from xlreports.model.orders import BUYER, is_order_sheet
 
@@ -117,11 +118,8 @@ def sheet_names(path) -> list[str]:
     if path.suffix.lower() == ".csv":
         _read_csv(path)  # fail now, not later, on a file that is no CSV
         return [path.stem]
-    wb = _open_workbook(path)
-    try:
-        return [ws.title for ws in wb.worksheets]
-    finally:
-        wb.close()
+    with _open_workbook(path) as wb:
+        return list(wb.names)
 
 
 def read_sheet_rows(path, sheet: str | None = None) -> SheetRows:
@@ -139,17 +137,14 @@ def read_sheet_rows(path, sheet: str | None = None) -> SheetRows:
         if sheet is not None and find_name(sheet, [path.stem]) is None:
             raise sheet_not_found(sheet, [path.stem])
         return SheetRows(path.stem, rows)
-    wb = _open_workbook(path)
-    try:
-        names = [ws.title for ws in wb.worksheets]
+    with _open_workbook(path) as wb:
+        names = list(wb.names)
         if not names:
             raise XlreportsError(f"{path.name} 中没有工作表")
         name = names[0] if sheet is None else find_name(sheet, names)
         if name is None:
             raise sheet_not_found(sheet, names)
-        return rows_from_worksheet(wb[name])
-    finally:
-        wb.close()
+        return SheetRows(name, _read_sheet(wb, name, path))
 
 
 def rows_from_worksheet(ws) -> SheetRows:
@@ -218,10 +213,8 @@ def read_bytes(path: Path, size: int = -1) -> bytes:
         raise XlreportsError(f"无法读取 {path.name}：{e.strerror or e}") from None
 
 
-def _open_workbook(path: Path):
-    """Open a workbook read-only with cached values; wrong content becomes a plain message."""
-    import openpyxl
-
+def _open_workbook(path: Path) -> CellBook:
+    """Open a workbook for its cached values; wrong content becomes a plain message."""
     head = read_bytes(path, 8)
     if head.startswith(OLE_MAGIC):
         raise XlreportsError(f"{path.name} 是加密的或旧版（.xls 格式）Excel 文件，"
@@ -229,8 +222,15 @@ def _open_workbook(path: Path):
     if not head.startswith(ZIP_MAGIC):
         raise _not_a_workbook(path)
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # BadZipFile, KeyError, InvalidFileException, XML errors …
+        return CellBook(path)
+    except CellBookError:  # not a zip, no workbook part, XML calamine cannot read …
+        raise _not_a_workbook(path) from None
+
+
+def _read_sheet(wb: CellBook, name: str, path: Path) -> list[list[object]]:
+    try:
+        return trim_rows(wb.rows(name))
+    except CellBookError:
         raise _not_a_workbook(path) from None
 
 
@@ -284,7 +284,7 @@ class WorkbookRows:
         self._csv = self.path.suffix.lower() == ".csv"
         self._wb = None if self._csv else _open_workbook(self.path)
         self._package = None  # the zip, opened on the first formulas() call
-        self.names = [self.path.stem] if self._csv else [ws.title for ws in self._wb.worksheets]
+        self.names = [self.path.stem] if self._csv else list(self._wb.names)
 
     def find(self, sheet: str) -> str | None:
         """The sheet's actual name (case/space-insensitive match), or None."""
@@ -297,7 +297,7 @@ class WorkbookRows:
             raise sheet_not_found(sheet, self.names)
         if self._csv:
             return SheetRows(name, _read_csv(self.path))
-        return rows_from_worksheet(self._wb[name])
+        return SheetRows(name, _read_sheet(self._wb, name, self.path))
 
     def frame(self, sheet: str, dtypes: dict[str, str] | None = None):
         """A big generated sheet as a polars DataFrame (header in row 1), read column-wise with fastexcel."""
