@@ -278,3 +278,32 @@ def test_a_sheet_missing_a_scheme_column_another_has_is_a_warning():
     assert [r.values for r in t.records] == [{"客服": "jd:甲", "询单人数": 5}, {"客服": "tm:甲", "询单人数": 6, "好评数": 3}]
     assert t.warnings == [Problem("客服数据-京东", "1", "这部分数据（京东 咚咚）没有「好评数」列，其中各行按无数据计算",
                                   severity="warning")]
+
+
+def test_the_same_name_in_two_platforms_sheets_is_one_person_summed(tmp_path):
+    """客服数据-京东 and 客服数据-天猫 both list 小美 for 2026-10 under the same plain name: not a duplicate
+    but two exports of one person, summed before scoring (counts add, rates from the summed counts)."""
+    import openpyxl
+
+    from xlreports.jobs.appraise import AppraiseOptions, appraise
+
+    header = ["客服", "月份", "接待人数", "回复人数", "询单人数", "最终付款人数", "客服客单价", "店铺客单价",
+              "平均响应时间", "客服销售额", "拍下笔数", "付款笔数"]
+    jd = [["小美", "2026-10", 100, 90, 80, 40, 150, 140, 20, 6000, 45, 40],
+          ["阿杰", "2026-10", 50, 50, 40, 20, 120, 140, 30, 2400, 22, 20]]
+    tm = [["小美", "2026-10", 100, 100, 20, 20, 150, 140, 40, 3000, 20, 20]]
+    wb = openpyxl.Workbook()
+    for title, rows in (("客服数据-京东", jd), ("客服数据-天猫", tm)):
+        ws = wb.create_sheet(title)
+        ws.append(header)
+        for row in rows:
+            ws.append(row)
+    del wb["Sheet"]
+    book = tmp_path / "两个平台.xlsx"
+    wb.save(book)
+    report = appraise(book, AppraiseOptions(month="2026-10", scheme="A"))
+    agents = {a.agent.name: a.agent.values for a in report.result.agents}
+    assert sorted(agents) == ["小美", "阿杰"]
+    assert agents["小美"]["询单人数"] == 100 and agents["小美"]["最终付款人数"] == 60  # 80+20, 40+20
+    assert agents["小美"]["接待人数"] == 200 and agents["小美"]["回复人数"] == 190
+    assert agents["阿杰"]["询单人数"] == 40

@@ -435,7 +435,7 @@ def read_table(rows: SheetRows | Sequence[SheetRows], *, required: Iterable[str]
         platform = fields.platform_of(sheet_rows.sheet, heads.values())
         ident = [f for f in ([MONTH_FIELD] if MONTH_FIELD in cols else []) + list(also_by) if f in cols]
         found = _read_records(sheet_rows.rows, block, cols, kind_of, key, sheet_rows.sheet, problems, seen, end,
-                              heads, ident, platform)
+                              heads, ident, (sheet_rows.sheet, block.index) if len(blocks) > 1 else None)
         for rec in found:
             rec.platform = platform
         records += found
@@ -484,7 +484,7 @@ def _map_columns(header: _Header, resolver: _Resolver, sheet: str, problems: lis
 
 def _read_records(data, header: _Header, columns, kind_of, key, sheet, problems, seen: dict | None = None,
                   end: int | None = None, headers: dict[str, str] | None = None, ident: Sequence[str] = (),
-                  platform: str = "") -> list[Record]:
+                  export: tuple | None = None) -> list[Record]:
     key_col = columns.get(key) if key else None
     month_col = columns.get(MONTH_FIELD)
     headed = sorted(header.texts)
@@ -513,7 +513,7 @@ def _read_records(data, header: _Header, columns, kind_of, key, sheet, problems,
                 values[name] = _made_safe(values[name], name == key, f"{col_letter(col)}{r}", sheet, problems)
         record = Record(r, values, columns, sheet)
         if key_col:
-            _check_key(record, key, ident, seen, problems)
+            _check_key(record, key, ident, seen, problems, export)
         if month_col and values[MONTH_FIELD] is None and _is_empty(_cell(raw, month_col)):
             problems.append(Problem(sheet, record.cell(MONTH_FIELD), "缺少月份，此行不计入任何月份",
                                     severity="warning"))
@@ -554,14 +554,15 @@ def _cell(raw: list[object], col: int) -> object:
 
 
 def _check_key(record: Record, key: str, by: Sequence[str], seen: dict, problems: list[Problem],
-               platform: str = "") -> None:
-    """A row's key must be unique per value of the ``by`` fields (月份, 日期 …) and per platform: the same
-    agent on two platforms' exports in one month is two rows of one person (summed by the roll-up)."""
+               export: tuple | None = None) -> None:
+    """A row's key must be unique per value of the ``by`` fields (月份, 日期 …) within one export: the
+    same agent in two exports (two sheets, or two pasted one below the other — two platforms or shops)
+    for one month is two rows of one person, summed by the roll-up."""
     name = record.values[key]
     if name is None:
         problems.append(Problem(record.sheet, record.cell(key), _missing_key(key)))
         return
-    ident = (name, *(record.values.get(f) for f in by), platform)
+    ident = (name, *(record.values.get(f) for f in by), export)
     if ident in seen:
         problems.append(Problem(record.sheet, record.cell(key), f"{key}「{name}」重复（与第 {seen[ident]} 行相同）"))
     else:
