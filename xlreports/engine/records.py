@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from xlreports.model.scheme import ResultBand, Scheme
 
@@ -47,6 +48,11 @@ class HistoryRow:
     perf_pay: float = 0.0
     band: str = ""
     scheme: str = ""
+    # Pay as paid (None: the month recorded no pay): 收入 for 个税, 专项扣除, 专项附加扣除, 个税 withheld.
+    income: float | None = None
+    special: float = 0.0
+    additional: float = 0.0
+    tax: float = 0.0
 
 
 @dataclass
@@ -76,6 +82,13 @@ class AgentResult:
     streak_bonus: float = 0.0
     bonus: float = 0.0
     gross: float = 0.0
+    deductions: dict[str, float] = field(default_factory=dict)  # typed on 工资表, by label (engine.tax)
+    additional: float = 0.0  # 专项附加扣除
+    income: float = 0.0  # 收入 for 个税: gross less the unearned deductions
+    special: float = 0.0  # 专项扣除
+    ytd: Any = None  # engine.tax.YearToDate: the year's earlier months
+    tax: float = 0.0  # 个税
+    net: float = 0.0  # 实发工资
     prior_runs: list[int] = field(default_factory=list)  # per streak rule: months in a row before this one
     flags: list[str] = field(default_factory=list)
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from xlreports import kinds
 from xlreports.engine.appraisal import BONUS_COLUMN, appraise_month
+from xlreports.engine.tax import ADDITIONAL, DEDUCTIONS, settle
 from xlreports.engine.metrics import uses_rate_column
 from xlreports.engine.records import AgentMonth, HistoryRow, MonthResult
 from xlreports.engine.streaks import previous_month
@@ -26,9 +27,10 @@ from xlreports.layout.context import BookContext
 from xlreports.layout.data_sheet import data_sheet
 from xlreports.layout.forms import form_sheets
 from xlreports.layout.labels import Labels
-from xlreports.layout.ledgers import (HISTORY_COLUMNS, HISTORY_SHEET, MANIFEST_COLUMNS, MANIFEST_FORMAT, MANIFEST_SHEET,
-                                      ROSTER_SHEET, HistoryLog, InputCell, history_rows, history_sheet, input_cells,
-                                      manifest_sheet, merge_history, roster_sheet)
+from xlreports.layout.ledgers import (HISTORY_COLUMNS, HISTORY_PAY_COLUMNS, HISTORY_SHEET, MANIFEST_COLUMNS,
+                                      MANIFEST_FORMAT, MANIFEST_SHEET, ROSTER_SHEET, HistoryLog, InputCell, history_pay,
+                                      history_rows, history_sheet, input_cells, manifest_sheet, merge_history,
+                                      roster_sheet)
 from xlreports.layout.payroll import payroll_sheet
 from xlreports.layout.scheme_sheet import scheme_sheet
 from xlreports.layout.spec import WorkbookSpec
@@ -214,9 +216,9 @@ def _read_roster(rows: SheetRows) -> Table:
 
 def _read_history(rows: SheetRows) -> HistoryLog:
     """The kept results, and the columns people added to 考核历史 (by 月份 and 客服, values as typed)."""
-    names = HISTORY_COLUMNS
+    names = (*HISTORY_COLUMNS, *HISTORY_PAY_COLUMNS)
     kinds = {"月份": "month", "客服": "text", "总分": "number", "排名": "number", "人数": "number",
-             "绩效工资": "number", "结果档位": "text", "方案": "text"}
+             "绩效工资": "number", "结果档位": "text", "方案": "text", **{c: "number" for c in HISTORY_PAY_COLUMNS}}
     table = read_table(rows, required=names[:5], wanted=names, kinds=kinds, key="客服",
                        aliases=lambda h: str(h).strip() if str(h or "").strip() in names else None)
     out = []
@@ -225,7 +227,8 @@ def _read_history(rows: SheetRows) -> HistoryLog:
         if v["月份"] is None or v["总分"] is None:
             continue
         out.append(HistoryRow(v["月份"], v["客服"], float(v["总分"]), int(v["排名"] or 0), int(v["人数"] or 0),
-                              float(v.get("绩效工资") or 0), v.get("结果档位") or "", v.get("方案") or ""))
+                              float(v.get("绩效工资") or 0), v.get("结果档位") or "", v.get("方案") or "",
+                              *history_pay(v)))
     header, records = read_sheet_table(rows, key="客服")
     log = HistoryLog(out, added_headers(header, names))
     for rec in records if log.added else ():
@@ -303,7 +306,7 @@ def _build_context(inputs: _Inputs, month: str, opts: AppraiseOptions, labels: L
 
     inputs.history = _refreshed_history(inputs, month, available, messages, warnings)
     history = [h for h in inputs.history if h.month != month]
-    result = appraise_month(scheme, agents, history, available | set(derived))
+    result = settle(appraise_month(scheme, agents, history, available | set(derived)), history)
     forms = opts.forms if opts.forms != "auto" else ("tabs" if len(agents) <= AUTO_TABS_LIMIT else "single")
     ctx = BookContext(result, refs, labels, scheme.shop or shop, data_columns, rate_columns,
                       values_by_key, prefills, forms)
@@ -400,8 +403,8 @@ def _refreshed_history(inputs: _Inputs, month: str, available: set[str], message
         for k, c in inputs.known.items():
             if c.month == m and not c.recorded and k in prefills:  # the cache was lost: this run's pre-fill
                 c.prefill, c.recorded = prefills[k], True
-        rows = history_rows(appraise_month(scheme, agents, [h for h in history if h.month < m],
-                                           available | set(derived)))
+        earlier = [h for h in history if h.month < m]
+        rows = history_rows(settle(appraise_month(scheme, agents, earlier, available | set(derived)), earlier))
         if not any(h.month == m for h in inputs.history):
             fresh.append(m)
         else:
@@ -423,11 +426,13 @@ def _month_records(table: Table, month: str):
 
 
 def _input_fields(scheme) -> list[tuple[str, str | None]]:
-    """(input label, data column that pre-fills it): manual scores, counts, attendance, 奖金."""
+    """(input label, data column that pre-fills it): manual scores, counts, attendance, 奖金, deductions
+    (and 专项附加扣除 when the scheme computes 个税), each pre-filled from a data column of its name."""
     out: list[tuple[str, str | None]] = []
     for kpi in scheme.kpis:
         out += kinds.get(kpi.kind).input_fields(kpi)
     out.append((BONUS_COLUMN, BONUS_COLUMN))
+    out += [(f, f) for f in (*DEDUCTIONS, *([ADDITIONAL] if scheme.income_tax == "on" else []))]
     return list(dict.fromkeys(out))
 
 

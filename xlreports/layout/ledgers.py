@@ -27,6 +27,8 @@ HISTORY_SHEET = "考核历史"
 ROSTER_SHEET = "客服名册"
 MANIFEST_SHEET = "_xlreports"
 HISTORY_COLUMNS = ("月份", "客服", "总分", "排名", "人数", "绩效工资", "结果档位", "方案")
+#: Pay as paid, for 个税's year to date (engine/tax.py): written when some month recorded it (计算个税 是).
+HISTORY_PAY_COLUMNS = ("计税收入", "专项扣除", "专项附加扣除", "个税")
 ROSTER_COLUMNS = ("客服", "入职日期", "岗位", "级别")
 MANIFEST_COLUMNS = ("类型", "键", "月份", "工作表", "单元格", "预填值", "值")
 # A row ("format", 2) says the manifest was written since generated tabs carry a mark (a sheet-scoped
@@ -37,8 +39,21 @@ MANIFEST_FORMAT = "format"
 def history_rows(result: MonthResult) -> list[HistoryRow]:
     """This month's results as history rows."""
     n = len(result.agents)
+    paid = result.scheme.income_tax == "on"
     return [HistoryRow(result.month, r.agent.name, r.total, r.rank, n, r.perf_pay,
-                       r.band.label if r.band else "", result.scheme.code) for r in result.agents]
+                       r.band.label if r.band else "", result.scheme.code,
+                       *((r.income, r.special, r.additional, r.tax) if paid else ())) for r in result.agents]
+
+
+def history_pay(values: dict) -> tuple:
+    """A 考核历史 row's pay as paid (income, special, additional, tax) by header; income None when blank.
+
+    >>> history_pay({"计税收入": 9000.0, "个税": 60.0}), history_pay({})
+    ((9000.0, 0.0, 0.0, 60.0), (None, 0.0, 0.0, 0.0))
+    """
+    income, special, additional, tax = (values.get(c) for c in HISTORY_PAY_COLUMNS)
+    return (None if income is None else float(income), float(special or 0), float(additional or 0),
+            float(tax or 0))
 
 
 class HistoryLog(list):
@@ -78,18 +93,22 @@ def history_sheet(rows: list[HistoryRow]) -> SheetSpec:
     spec = SheetSpec(HISTORY_SHEET, freeze="A2", tab_color="7030A0")
     added = list(getattr(rows, "added", []))
     typed = getattr(rows, "values", {})
-    for j, label in enumerate([*HISTORY_COLUMNS, *added], start=1):
+    pay = HISTORY_PAY_COLUMNS if any(h.income is not None for h in rows) else ()
+    ours = (*HISTORY_COLUMNS, *pay)
+    for j, label in enumerate([*ours, *added], start=1):
         spec.set(1, j, label, style=HEADER)
         spec.col_widths[j] = 12
     for i, h in enumerate(rows, start=2):
         values = (h.month, h.agent, h.total, h.rank, h.team_size, h.perf_pay, h.band, h.scheme)
-        formats = (None, None, FMT_SCORE, "0", "0", FMT_MONEY, None, None)
+        if pay:
+            values += (h.income, h.special, h.additional, h.tax) if h.income is not None else (None,) * len(pay)
+        formats = (None, None, FMT_SCORE, "0", "0", FMT_MONEY, None, None, *(FMT_MONEY,) * len(pay))
         for j, (v, fmt) in enumerate(zip(values, formats), start=1):
             spec.set(i, j, v, style=BODY.but(number_format=fmt))
         extra = typed.get((h.month, h.agent), {})
-        for j, header in enumerate(added, start=len(HISTORY_COLUMNS) + 1):
+        for j, header in enumerate(added, start=len(ours) + 1):
             spec.set(i, j, extra.get(header), style=INPUT)
-    spec.auto_filter = f"A1:{col_letter(len(HISTORY_COLUMNS) + len(added))}{max(2, len(rows) + 1)}"
+    spec.auto_filter = f"A1:{col_letter(len(ours) + len(added))}{max(2, len(rows) + 1)}"
     return spec
 
 

@@ -1,13 +1,16 @@
 """工资表: 客服, 级别, 底薪 (级别工资), 岗位工资, 津贴, 绩效工资, 提成, 全勤奖, 额外奖金, 奖金, 应发合计,
-with a totals row, for finance.
+then the deductions (事假扣款, 迟到扣款, 社保个人, 公积金个人, 其他扣款), with 计算个税 also 专项附加扣除
+and 个税, and 实发工资, with a totals row, for finance.
 
 Every amount is a formula over 考核方案 (wages, tiers), the forms (attendance) and
-考核汇总 (绩效工资, rank, streaks); 奖金 is typed here.
+考核汇总 (绩效工资, rank, streaks); 奖金, the deductions and 专项附加扣除 are typed here. 个税 is
+累计预扣法 (engine/tax.py): the year's earlier months as numbers from 考核历史, this month over the row.
 """
 from __future__ import annotations
 
 from xlreports import kinds
 from xlreports.engine.numbers import excel_round
+from xlreports.engine.tax import ADDITIONAL, BASIC_DEDUCTION, BRACKETS, DEDUCTIONS, SPECIAL, UNEARNED
 from xlreports.kinds.base import as_number
 from xlreports.layout import formulas as fx
 from xlreports.layout.context import BookContext
@@ -17,9 +20,11 @@ from xlreports.a1 import addr, col_letter
 from xlreports.layout.spec import BODY, FMT_MONEY, HEADER, INPUT, LABEL, NOTE, TITLE, PageSetup, SheetSpec
 from xlreports.layout.summary import SummaryRefs
 
+#: Every column the sheet may have (readback finds its header by these); ``columns`` gives one scheme's.
 COLUMNS = ("客服", "级别", "底薪", "岗位工资", "津贴", "绩效工资", "提成", "全勤奖", "额外奖金", "奖金", "应发合计",
-           "签字")
-MONEY = ("底薪", "岗位工资", "津贴", "绩效工资", "提成", "全勤奖", "额外奖金", "奖金", "应发合计")
+           *DEDUCTIONS, ADDITIONAL, "个税", "实发工资", "签字")
+MONEY = ("底薪", "岗位工资", "津贴", "绩效工资", "提成", "全勤奖", "额外奖金", "奖金", "应发合计",
+         *DEDUCTIONS, ADDITIONAL, "个税", "实发工资")
 HEAD_ROW, FIRST = 2, 3
 
 
@@ -29,8 +34,8 @@ def payroll_sheet(ctx: BookContext, data: DataRefs, forms: dict[str, FormRefs],
     spec = SheetSpec(L("工资表"), freeze=f"B{FIRST}", tab_color="FFC000",
                      page=PageSetup(orientation="landscape", header_left=ctx.shop,
                                     header_center=f"客服工资表 {ctx.month}", print_title_rows=f"{HEAD_ROW}:{HEAD_ROW}"))
-    cols = {name: j for j, name in enumerate(COLUMNS, start=1)}
-    spec.merge(1, 1, 1, len(COLUMNS), f"{ctx.shop} {L('客服工资表')} {ctx.month}", style=TITLE)
+    cols = {name: j for j, name in enumerate(columns(scheme.income_tax == "on"), start=1)}
+    spec.merge(1, 1, 1, len(cols), f"{ctx.shop} {L('客服工资表')} {ctx.month}", style=TITLE)
     spec.row_heights[1] = 28
     for name, j in cols.items():
         spec.set(HEAD_ROW, j, L(name), style=HEADER)
@@ -78,24 +83,76 @@ def payroll_sheet(ctx: BookContext, data: DataRefs, forms: dict[str, FormRefs],
         first, last = col_letter(cols["底薪"]), col_letter(cols["奖金"])
         spec.set(i, cols["应发合计"], r.gross, formula=f"=ROUND(SUM({first}{i}:{last}{i}),2)",
                  style=money.but(bold=True))
+        _net(spec, ctx, r, i, cols, money)
         spec.set(i, cols["签字"], None, style=BODY)
     total_row = FIRST + len(agents)
     spec.merge(total_row, 1, total_row, 2, L("合计"), style=LABEL.but(h_align="center"))
-    for name in MONEY:
+    for name in (m for m in MONEY if m in cols):
         c = col_letter(cols[name])
         value = excel_round(sum(_amount(r, name) for r in agents), 2)
         spec.set(total_row, cols[name], value, formula=f"=ROUND(SUM({c}{FIRST}:{c}{total_row - 1}),2)",
                  style=money.but(bold=True, fill="F2F2F2"))
     spec.set(total_row, cols["签字"], None, style=LABEL)
-    spec.merge(total_row + 2, 1, total_row + 2, len(COLUMNS),
-               "应发合计 = 底薪(级别工资) + 岗位工资 + 津贴 + 绩效工资 + 提成 + 全勤奖 + 额外奖金 + 奖金。"
-               "金额按「考核方案」计算；奖金（黄色）由主管填写。      制表：            审核：            财务：",
+    tax_note = ("个税按累计预扣法（年初至上月取自「考核历史」）；" if "个税" in cols else "")
+    spec.merge(total_row + 2, 1, total_row + 2, len(cols),
+               "应发合计 = 底薪(级别工资) + 岗位工资 + 津贴 + 绩效工资 + 提成 + 全勤奖 + 额外奖金 + 奖金；"
+               f"实发工资 = 应发合计 − 扣款{' − 个税' if '个税' in cols else ''}。{tax_note}"
+               "金额按「考核方案」计算；奖金和扣款（黄色）由主管填写。      制表：            审核：            财务：",
                style=NOTE)
     spec.row_heights[total_row + 2] = 30
     return spec
 
 
+def columns(income_tax: bool) -> tuple[str, ...]:
+    """The sheet's columns: 专项附加扣除 and 个税 only when the scheme computes 个税.
+
+    >>> columns(False)[10:]
+    ('应发合计', '事假扣款', '迟到扣款', '社保个人', '公积金个人', '其他扣款', '实发工资', '签字')
+    """
+    return tuple(c for c in COLUMNS if income_tax or c not in (ADDITIONAL, "个税"))
+
+
+def tax_formula(ytd, row: int, cols: dict[str, int]) -> str:
+    """个税 by 累计预扣法 on ``row``: the year's earlier months (``ytd``, engine.tax.YearToDate) as numbers,
+    this month's 收入, 专项扣除 and 专项附加扣除 from the row's cells; equal to ``engine.tax.withhold``.
+
+    >>> from xlreports.engine.tax import YearToDate
+    >>> f = tax_formula(YearToDate(1, 9000.0, 1000.0, 0.0, 60.0), 3, {c: j for j, c in enumerate(columns(True), 1)})
+    >>> f.split("*0.03")[0], f[-20:]
+    ('=MAX(0,ROUND(MAX((9000+ROUND(K3-L3-M3,2)-10000-(1000+ROUND(N3+O3,2))-(0+Q3))', '*0.45-181920)-60,2))')
+    """
+    at = {name: f"{col_letter(cols[name])}{row}" for name in (*DEDUCTIONS, ADDITIONAL, "应发合计")}
+    income = "-".join([at["应发合计"], *(at[f] for f in UNEARNED)])
+    taxable = (f"({_num(ytd.income)}+ROUND({income},2)-{_num(BASIC_DEDUCTION * (ytd.months + 1))}"
+               f"-({_num(ytd.special)}+ROUND({'+'.join(at[f] for f in SPECIAL)},2))"
+               f"-({_num(ytd.additional)}+{at[ADDITIONAL]}))")
+    table = ",".join(f"{taxable}*{_num(rate)}" + (f"-{_num(quick)}" if quick else "") for _, rate, quick in BRACKETS)
+    return f"=MAX(0,ROUND(MAX({table})-{_num(ytd.tax)},2))"
+
+
+def _net(spec: SheetSpec, ctx: BookContext, r, i: int, cols: dict[str, int], money) -> None:
+    """The typed deductions (and 专项附加扣除), 个税 and 实发工资 of one agent's row."""
+    typed = [*DEDUCTIONS, *([ADDITIONAL] if ADDITIONAL in cols else [])]
+    for field in typed:
+        key = ctx.input_key(r.agent.name, field)
+        spec.set(i, cols[field], ctx.inputs.get(key), style=INPUT.but(number_format=FMT_MONEY), input_key=key)
+    gross = f"{col_letter(cols['应发合计'])}{i}"
+    first, last = col_letter(cols[DEDUCTIONS[0]]), col_letter(cols[DEDUCTIONS[-1]])
+    tax = ""
+    if "个税" in cols:
+        spec.set(i, cols["个税"], r.tax, formula=tax_formula(r.ytd, i, cols), style=money)
+        tax = f"-{col_letter(cols['个税'])}{i}"
+    spec.set(i, cols["实发工资"], r.net, formula=f"=ROUND({gross}-SUM({first}{i}:{last}{i}){tax},2)",
+             style=money.but(bold=True))
+
+
+def _num(x: float) -> str:
+    """A number as a formula literal: 5000.0 → 5000, 0.03 → 0.03."""
+    return repr(float(x)).removesuffix(".0")
+
+
 def _amount(r, column: str) -> float:
-    return {"底薪": r.base_wage, "岗位工资": r.post_wage, "津贴": r.allowance, "绩效工资": r.perf_pay,
-            "提成": r.commission, "全勤奖": r.attendance_bonus, "额外奖金": r.streak_bonus, "奖金": r.bonus,
-            "应发合计": r.gross}[column]
+    fixed = {"底薪": r.base_wage, "岗位工资": r.post_wage, "津贴": r.allowance, "绩效工资": r.perf_pay,
+             "提成": r.commission, "全勤奖": r.attendance_bonus, "额外奖金": r.streak_bonus, "奖金": r.bonus,
+             "应发合计": r.gross, ADDITIONAL: r.additional, "个税": r.tax, "实发工资": r.net}
+    return fixed[column] if column in fixed else r.deductions.get(column, 0.0)

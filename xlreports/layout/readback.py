@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from xlreports.a1 import addr
+from xlreports.engine.tax import ADDITIONAL, DEDUCTIONS
 from xlreports.layout import forms, payroll
 from xlreports.layout.labels import Labels
 
 KPI, ATTENDANCE, SIGN_OFF = "kpi", "attendance", "sign-off"
 #: Sign-off fields of a form, typed by the supervisor or the agent (see forms._form).
 SIGN_OFF_FIELDS = ("考核人员", "考核时间", "备注", "被考核人确认", "确认日期")
-PAYROLL_INPUTS = ("奖金",)
+PAYROLL_INPUTS = ("奖金", *DEDUCTIONS, ADDITIONAL)
 _INDICATOR, _DESCRIPTION, _STANDARD, _MAX, _WEIGHT, _DATA, _SCORE, _WEIGHTED = forms.COLUMNS
 #: A KPI row's figure columns on a form; 总分 and 绩效工资 rows (label under 指标, figure under
 #: 加权得分); 结果档位 / 调整建议 (label under 指标 / 分值, text under 详细描述 / 数据).
@@ -179,7 +180,7 @@ def table_figures(sheet: str, rows: list[list], key_label: str, keys, month: str
 
 
 def payroll_inputs(sheet: str, rows: list[list], labels: Labels, month: str | None) -> list[FoundInput]:
-    """奖金 typed in 工资表, by the 客服 column; the month from the title (else ``month``).
+    """奖金 and the deductions typed in 工资表, by the 客服 column; the month from the title (else ``month``).
 
     >>> rows = [["店 客服工资表 2026-10"], ["客服", "级别", "奖金"], ["果果", "初级", None], ["小美", "中级", 300],
     ...         ["合计"], [], ["应发合计 = 底薪 + … + 奖金。"]]

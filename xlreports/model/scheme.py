@@ -24,6 +24,7 @@ OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
 ACTIONS = {"add": "加减", "per_step": "每满", "set": "设为"}
 PAY_MODES = {"pool": "按总分", "band": "按档位"}
 COMMISSION_MODES = {"flat": "全额", "progressive": "超额累进"}
+TAX_MODES = {"off": "否", "on": "是"}  # 计算个税
 STREAK_KINDS = {"below": "低于", "last": "末位", "first": "第一"}
 STREAK_OUTCOMES = {"warning": "淘汰预警", "bonus": "额外奖金"}
 
@@ -166,6 +167,7 @@ class Scheme:
     commission_column: str = "客服销售额"
     commission_gate_kpi: str | None = None
     commission_gate_value: float | None = None
+    income_tax: str = "off"  # 计算个税 (TAX_MODES): 个税 by 累计预扣法 on 工资表
     kpis: list[Kpi] = field(default_factory=list)
     levels: list[Level] = field(default_factory=list)
     commission: list[CommissionTier] = field(default_factory=list)

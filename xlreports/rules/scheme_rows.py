@@ -19,7 +19,7 @@ from typing import Any, Callable
 from xlreports import kinds
 from xlreports.errors import InputErrors
 from xlreports.model.scheme import (ACTIONS, BOUNDS, COMMISSION_MODES, FORMATS, METRIC_KINDS, NO_DATA, OPS,
-                    PAY_MODES, STREAK_KINDS, STREAK_OUTCOMES, AdjustRule, Band, CommissionTier, Deduction, Kpi,
+                    PAY_MODES, STREAK_KINDS, TAX_MODES, STREAK_OUTCOMES, AdjustRule, Band, CommissionTier, Deduction, Kpi,
                     Level, Metric, ResultBand, Scheme, StreakRule)
 from xlreports.model.scheme_refs import SHEET_NAME, Pos, SchemeRefs
 from xlreports.rules.sections import CellReader, Col, read_section, require_sections
@@ -34,13 +34,17 @@ SETTINGS = (
     Col("津贴", "allowance", "number"), Col("全勤奖", "attendance_bonus", "number"),
     Col("提成方式", "commission_mode", COMMISSION_MODES), Col("提成基数列", "commission_column"),
     Col("提成门槛指标", "commission_gate_kpi"), Col("提成门槛值", "commission_gate_value", "number"),
+    Col("计算个税", "income_tax", TAX_MODES),
 )
+#: Settings written only when they differ from the default, so schemes without them keep their sheet.
+OPTIONAL_SETTINGS = {"income_tax": "off"}
 SETTING_NOTES = {
     "pay_mode": "按总分：绩效工资 = 总额 × 总分 / 100；按档位：绩效基数 × 结果档位的绩效系数",
     "pay_pool": "按总分时使用，如 750：50 分 → 375",
     "default_level": "客服名册中没有级别时使用",
     "commission_mode": "全额：全部销售额按达到的档位比例；超额累进：每段按本段比例",
     "commission_gate_kpi": "该指标低于门槛值时不计提成（留空则不设门槛）",
+    "income_tax": "是：工资表按累计预扣法计算个税（年初至上月的数字取自「考核历史」）；否或不写此行：不计算",
 }
 
 KPI_COLS = (
@@ -119,7 +123,7 @@ def scheme_to_rows(scheme: Scheme) -> list[list[Any]]:
         rows.append([])
 
     section("方案设置", [[c.label, _shown(_get(scheme, c.attr), c.kind), SETTING_NOTES.get(c.attr)]
-                        for c in SETTINGS])
+                        for c in SETTINGS if OPTIONAL_SETTINGS.get(c.attr, object()) != _get(scheme, c.attr)])
     section("指标", [[_shown(_get(k, c.attr), c.kind) for c in KPI_COLS] for k in scheme.kpis])
     section("档位", [[k.name, b.lo, b.hi, b.score] for k in scheme.kpis for b in k.bands])
     section("加减规则", [[k.name, OPS[r.op], r.threshold, ACTIONS[r.action], r.amount, r.step]
