@@ -230,6 +230,9 @@ class SheetSpec:
     tab_color: str | None = None
     auto_filter: str | None = None  # "A1:K20"
     tables: list[TableBlock] = field(default_factory=list)  # big tables, below/beside ``cells``
+    # Sheet protection without a password: only unlocked (input) cells take typing; sorting,
+    # filtering and formatting stay allowed (--protect).
+    protect: bool = False
 
     def set(self, row: int, col: int, value: Any = None, *, formula: str | None = None,
             style: Style | None = None, input_key: str | None = None,
