@@ -3,9 +3,19 @@
 #   LibreOffice (headless Calc: soffice)  recalculates generated workbooks, prints them to PDF;
 #   python3-uno                           drives LibreOffice from the system python3 (sort, insert, type, save);
 #   Gnumeric (ssconvert)                  a second, independent program that recalculates them;
-#   CJK fonts and poppler-utils           render printed pages to PNG.
+#   CJK fonts and poppler-utils           render printed pages to PNG;
+#   the npm package ssf (in .cache/node)  Excel's number-format rules, for tests/test_formats.py.
 # Without them the tests that need them skip locally and fail in CI (CI=1).
 set -u
+# ssf first: it needs only node and npm, not root.
+SSF_DIR="$(cd "$(dirname "$0")/.." && pwd)/.cache/node"
+if [ ! -f "$SSF_DIR/node_modules/ssf/package.json" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    npm install --silent --no-audit --no-fund --prefix "$SSF_DIR" ssf@0.11.2 >/dev/null || echo "npm install ssf failed" >&2
+  else
+    echo "node/npm missing: tests/test_formats.py skips locally and fails in CI (CI=1)." >&2
+  fi
+fi
 missing=()
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)

@@ -470,6 +470,7 @@ class Sheet(_Strict):
         self._freeze: str | None = None
         self._page: dict[str, Any] = {}
         self._breaks: list[int] = []
+        self._protection: dict | None = None  # Protect()'s named arguments
         self._window: dict[str, Any] = {}
         self._selection: tuple[int, int] | None = None
         self._deleted = False
@@ -575,6 +576,9 @@ class Sheet(_Strict):
         if path == "Sheet.api.HPageBreaks.Add()":
             target = (args[0] if args else kwargs["Before"])._owner
             self._breaks.append(target._areas[0][0] - 1)
+            return None
+        if path == "Sheet.api.Protect()":
+            self._protection = dict(kwargs)
             return None
         raise AttributeError(path)  # pragma: no cover
 

@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--lang", choices=["zh", "en"], default="zh", help="表格语言（默认中文）")
     a.add_argument("--forms", choices=["auto", "tabs", "single"], default="auto",
                    help="tabs：每个客服一张表；single：所有考核表在一张表中分页；auto：30 人以内用 tabs")
+    a.add_argument("--protect", action="store_true",
+                   help="保护生成的表（无密码）：只有黄色输入格可填写，公式不会被误改；仍可排序、筛选、调整格式")
     a.add_argument("--no-backup", action="store_true", help="不保留原文件的备份")
 
     r = sub.add_parser("archive", help="由订单导出重建客户档案、会员分层、客户分群、关怀提醒和售后登记")
@@ -45,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--no-mask", action="store_true", help="输出完整电话和地址（仅供店主自用，请勿外传）")
     r.add_argument("--templates", help="本店话术模板文件夹（<场景>.j2），同名模板优先")
     r.add_argument("--shop", help="店铺名称（默认取订单中的店铺名称）")
+    r.add_argument("--protect", action="store_true",
+                   help="保护生成的表（无密码，售后登记除外）：只有黄色输入格可填写；仍可排序、筛选、调整格式")
     r.add_argument("--no-backup", action="store_true", help="不保留原文件的备份")
 
     i = sub.add_parser("init", help="把考核方案写入工作簿的「考核方案」表")
@@ -123,7 +127,7 @@ def _appraise(args) -> int:
 
     report = appraise(args.book, AppraiseOptions(month=args.month, scheme=args.scheme, sheet=args.sheet,
                                                  out=args.out, lang=args.lang, forms=args.forms,
-                                                 backup=not args.no_backup))
+                                                 backup=not args.no_backup, protect=args.protect))
     _print_report(report)
     return 0
 
@@ -174,7 +178,8 @@ def _archive(args) -> int:
         except ValueError:
             raise XlreportsError(f"日期「{args.today}」的格式不对，应为 2026-11-23 这样的年-月-日") from None
     report = archive(args.book, ArchiveOptions(orders=args.orders, today=today, out=args.out, mask=not args.no_mask,
-                                               backup=not args.no_backup, templates=args.templates, shop=args.shop))
+                                               backup=not args.no_backup, templates=args.templates, shop=args.shop,
+                                               protect=args.protect))
     _print_archive(report)
     return 0
 

@@ -51,7 +51,7 @@ XLWINGS_COM_USED: tuple[str, ...] = (
     "App.api.ActiveWindow.SplitRow", "App.api.ActiveWindow.SplitColumn",
     "App.api.GetOpenFilename()",
     "Name.api.Visible",
-    "Sheet.api.Tab.Color", "Sheet.api.Visible", "Sheet.api.HPageBreaks.Add()",
+    "Sheet.api.Tab.Color", "Sheet.api.Visible", "Sheet.api.HPageBreaks.Add()", "Sheet.api.Protect()",
     "Sheet.api.PageSetup.Orientation", "Sheet.api.PageSetup.PaperSize", "Sheet.api.PageSetup.Zoom",
     "Sheet.api.PageSetup.FitToPagesWide", "Sheet.api.PageSetup.FitToPagesTall",
     "Sheet.api.PageSetup.TopMargin", "Sheet.api.PageSetup.RightMargin", "Sheet.api.PageSetup.BottomMargin",

@@ -67,6 +67,7 @@ class AppraiseOptions:
     lang: str = "zh"
     forms: str = "auto"  # "tabs" | "single" | "auto"
     backup: bool = True
+    protect: bool = False  # protect every computed sheet (inputs stay typable), so formulas aren't overtyped
 
 
 @dataclass
@@ -475,11 +476,15 @@ def _workbook_spec(ctx: BookContext, inputs: _Inputs, opts: AppraiseOptions, new
     sheets = []
     if inputs.scheme_is_new:
         sheets.append(scheme_sheet(inputs.scheme.scheme, SCHEME_SHEET))
-    sheets += [summary, payroll, *forms, data_spec, history_sheet(history)]
+    computed = [summary, payroll, *forms, data_spec, history_sheet(history)]
+    sheets += computed
     if new_roster is not None:
         sheets.append(roster_sheet(new_roster, ctx.scheme.default_level))
     generated = [s.name for s in [summary, payroll, *forms, data_spec]]
     book = WorkbookSpec(sheets=sheets)
+    if opts.protect:  # not 考核方案 or a new 客服名册: people add rows to those
+        for s in computed:
+            s.protect = True
     current = input_cells(book, ctx.month, ctx.prefills)
     # Other months, and this month's agents absent from this run, stay in the cache until they are back.
     written = {c.key for c in current}

@@ -38,6 +38,7 @@ class ArchiveOptions:
     today: date | None = None
     out: str | Path | None = None
     mask: bool = True
+    protect: bool = False  # protect the computed sheets (not 会员规则 or 售后登记, where people add rows)
     backup: bool = True
     templates: str | Path | None = None  # the shop's own message templates (<场景>.j2)
     shop: str | None = None
@@ -173,6 +174,9 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
                            [[p.sheet, p.cell, p.message, str(p.found or "")]
                             for p in (problems + list(intake.skipped))[:SKIPPED_LISTED]]),
     ]
+    if opts.protect:
+        for s in sheets:
+            s.protect = s.name != views.AFTERSALES_SHEET
     if state.rules is None:
         sheets.insert(0, membership_sheet(rules))
     clock.tick("排版")

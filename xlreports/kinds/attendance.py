@@ -19,7 +19,7 @@ from xlreports.model.scheme_refs import SchemeRefs
 class AttendanceKind(KpiKind):
     key, label = "attendance", "考勤扣分"
     deducts = True
-    number_format = '"扣"0.##"分"'
+    number_format = '"扣"General"分"'  # "0.##" shows "扣0.分" in Excel
 
     def measure(self, kpi: Kpi, agent: Values) -> float | None:
         """Points off: Σ per-unit points × count (blank = 0)."""

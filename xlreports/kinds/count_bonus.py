@@ -20,7 +20,7 @@ class CountBonusKind(RuleChainKind):
     weighted = False
     typed = True
     weight_text = "加分"
-    number_format = "0.##"
+    number_format = "General"  # "0.##" shows "100." in Excel
 
     def measure(self, kpi: Kpi, agent: Values) -> float | None:
         return agent.number0(kpi.input_field)

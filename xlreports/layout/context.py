@@ -15,12 +15,12 @@ from xlreports.engine.records import MonthResult
 from xlreports.model.scheme import Kpi, Scheme
 from xlreports.model.scheme_refs import SchemeRefs
 from xlreports.layout.labels import Labels
-from xlreports.layout.spec import FMT_MONEY, FMT_PERCENT, FMT_RATIO, FMT_SECONDS
+from xlreports.layout.spec import FMT_MONEY, FMT_NUMBER, FMT_PERCENT, FMT_RATIO, FMT_SECONDS
 
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")  # line breaks, tabs, XML-illegal
 
-VALUE_FORMATS = {"percent": FMT_PERCENT, "seconds": FMT_SECONDS, "ratio": FMT_RATIO, "number": "0.##",
+VALUE_FORMATS = {"percent": FMT_PERCENT, "seconds": FMT_SECONDS, "ratio": FMT_RATIO, "number": FMT_NUMBER,
                  "money": FMT_MONEY}
 
 
@@ -53,9 +53,9 @@ def value_format(kpi: Kpi) -> str:
     """Number format for a KPI's 数据 cell: the kind's own (attendance shows points deducted), else by 格式.
 
     >>> value_format(Kpi("考勤", "attendance")), value_format(Kpi("响应时间", "linear", fmt="seconds"))
-    ('"扣"0.##"分"', '0.0"秒"')
+    ('"扣"General"分"', '0.0"秒"')
     """
-    return kinds.of(kpi).number_format or VALUE_FORMATS.get(kpi.fmt, "0.##")
+    return kinds.of(kpi).number_format or VALUE_FORMATS.get(kpi.fmt, FMT_NUMBER)
 
 
 @dataclass

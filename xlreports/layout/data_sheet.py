@@ -18,7 +18,7 @@ from xlreports.model.fields import field_kind
 from xlreports.layout.context import BookContext
 from xlreports.layout.lookup import TableRefs
 from xlreports.a1 import col_letter
-from xlreports.layout.spec import BODY, FMT_PERCENT, HEADER, NOTE, PageSetup, SheetSpec
+from xlreports.layout.spec import BODY, FMT_AMOUNT, FMT_AMOUNT_2, FMT_PERCENT, HEADER, NOTE, PageSetup, SheetSpec
 
 FIRST_ROW = 2
 FIXED = ("客服", "月份", "岗位", "级别")
@@ -27,6 +27,17 @@ FIXED = ("客服", "月份", "岗位", "级别")
 @dataclass
 class DataRefs(TableRefs):
     """考核数据's columns; formulas find an agent's values by name (``lookup``), never by row."""
+
+
+def amount_format(values) -> str:
+    """One format for a whole column: cents when any value has a fraction, else whole numbers
+    (a column mixing "58,742.2" and "205,216.36" reads badly).
+
+    >>> amount_format([58742.2, 205216.36, None]), amount_format([12, 3.0, "x"])
+    ('#,##0.00', '#,##0')
+    """
+    fractional = any(isinstance(v, float) and not v.is_integer() for v in values)
+    return FMT_AMOUNT_2 if fractional else FMT_AMOUNT
 
 
 def data_sheet(ctx: BookContext, rollup: Rollup | None = None) -> tuple[SheetSpec, DataRefs]:
@@ -39,6 +50,9 @@ def data_sheet(ctx: BookContext, rollup: Rollup | None = None) -> tuple[SheetSpe
     for name, j in cols.items():
         spec.set(1, j, L(name), style=HEADER)
         spec.col_widths[j] = max(9, min(16, len(name) * 2 + 2))
+    formats = {name: FMT_PERCENT if field_kind(name) == "rate"
+               else amount_format(r.agent.values.get(name) for r in ctx.result.agents)
+               for name in cols if name not in FIXED}
     rows: dict[str, int] = {}
     for i, r in enumerate(ctx.result.agents, start=FIRST_ROW):
         agent = r.agent
@@ -47,8 +61,7 @@ def data_sheet(ctx: BookContext, rollup: Rollup | None = None) -> tuple[SheetSpe
                  "级别": agent.level or ctx.scheme.default_level}
         for name, j in cols.items():
             value = fixed[name] if name in fixed else agent.values.get(name)
-            fmt = FMT_PERCENT if field_kind(name) == "rate" else ("#,##0.##" if name not in fixed else None)
-            spec.set(i, j, value, style=BODY.but(number_format=fmt))
+            spec.set(i, j, value, style=BODY.but(number_format=formats.get(name)))
     last = FIRST_ROW + len(ctx.result.agents) - 1
     if rollup is not None:
         _rollup_parts(spec, ctx, rollup, cols, rows, max(last, FIRST_ROW))

@@ -21,6 +21,7 @@ from xlreports.a1 import addr, sheet_ref
 from xlreports.layout.spec import (
     BODY,
     FMT_MONEY,
+    FMT_NUMBER,
     FMT_SCORE,
     HEADER,
     INPUT,
@@ -216,7 +217,7 @@ def _kpi_row(ctx: BookContext, spec: SheetSpec, row: int, kpi: Kpi, r: AgentResu
     kind = kinds.of(kpi)
     if kind.weighted:
         spec.set(row, 5, kinds.effective_weight(scheme, kpi), formula=kinds.weight_formula(scheme, kpi, srefs),
-                 style=BODY.but(number_format="0.##"))
+                 style=BODY.but(number_format=FMT_NUMBER))
     else:
         spec.set(row, 5, kind.weight_text, style=BODY.but(h_align="center"))
 
@@ -237,7 +238,7 @@ def _kpi_row(ctx: BookContext, spec: SheetSpec, row: int, kpi: Kpi, r: AgentResu
         spec.set(row, 8, None, style=BODY)
         return
     spec.set(row, 7, s.score, formula=kind.formula(kpi, srefs, value_cell, max_cell),
-             style=BODY.but(number_format="0.##"))
+             style=BODY.but(number_format=FMT_NUMBER))
     weighted = f"={score_cell}*{addr(row, 5)}/{max_cell}" if kind.weighted else f"={score_cell}"
     spec.set(row, 8, s.weighted, formula=weighted, style=BODY.but(number_format=FMT_SCORE))
     f.weighted[kpi.name] = (row, 8)

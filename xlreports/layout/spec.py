@@ -54,11 +54,17 @@ def _derived(base: Style, changes: tuple[tuple[str, Any], ...]) -> Style:
 
 # Number formats used across layouts.
 FMT_PERCENT = "0.00%"
-FMT_MONEY = "¥#,##0.00"
+FMT_MONEY = '"¥"#,##0.00'  # quoted: strict parsers (SheetJS) reject a bare ¥
 FMT_SECONDS = '0.0"秒"'
 FMT_SCORE = "0.00"
 FMT_RATIO = "0.00"
 FMT_DATE = "yyyy-mm-dd"
+# Scores and counts with up to 2 decimals: General shows 100, 19.2, 0.5 alike everywhere, where "0.##"
+# shows "100." in Excel, WPS and Gnumeric (LibreOffice hides the point).
+FMT_NUMBER = "General"
+FMT_DEDUCTED = '"扣"General"分"'
+FMT_AMOUNT = "#,##0"  # whole amounts with thousands separators
+FMT_AMOUNT_2 = "#,##0.00"  # amounts with cents: one format for the whole column
 
 FONT_SIZE = 10.5
 BODY = Style(size=FONT_SIZE, border="thin", v_align="center")
@@ -224,6 +230,9 @@ class SheetSpec:
     tab_color: str | None = None
     auto_filter: str | None = None  # "A1:K20"
     tables: list[TableBlock] = field(default_factory=list)  # big tables, below/beside ``cells``
+    # Sheet protection without a password: only unlocked (input) cells take typing; sorting,
+    # filtering and formatting stay allowed (--protect).
+    protect: bool = False
 
     def set(self, row: int, col: int, value: Any = None, *, formula: str | None = None,
             style: Style | None = None, input_key: str | None = None,

@@ -19,6 +19,7 @@ from xlreports.layout.lookup import TableRefs
 from xlreports.layout.spec import (
     BODY,
     FMT_MONEY,
+    FMT_NUMBER,
     FMT_SCORE,
     HEADER,
     NOTE,
@@ -92,7 +93,7 @@ def summary_sheet(ctx: BookContext, forms: dict[str, FormRefs]) -> tuple[SheetSp
                 spec.cells[(i, cols[f"v:{kpi.name}"])].value = s.value or 0.0
             if kind.scored:
                 spec.set(i, cols[f"s:{kpi.name}"], s.score, formula=f"={f.ref(f.score[kpi.name])}",
-                         style=BODY.but(number_format="0.##"))
+                         style=BODY.but(number_format=FMT_NUMBER))
         total = addr(i, cols["总分"])
         rank = addr(i, cols["排名"])
         spec.set(i, cols["总分"], r.total, formula=f"={f.ref(f.total)}", style=BODY.but(bold=True, number_format=FMT_SCORE))

@@ -17,7 +17,13 @@ from xlreports.excel.write.live.report import LiveRender, safe, why
 from xlreports.excel.write.plan import POINTS_PER_INCH, margins, paper_size
 from xlreports.layout.spec import PageSetup, SheetSpec
 
-__all__ = ["write_view", "write_page_setup"]
+__all__ = ["write_view", "write_page_setup", "write_protection", "PROTECT_OPTIONS"]
+
+# Worksheet.Protect's named arguments for --protect: no password, unlocked (input) cells typable,
+# sorting, filtering and formatting allowed (the zip writer's sheetProtection says the same).
+PROTECT_OPTIONS = {"DrawingObjects": True, "Contents": True, "Scenarios": True, "AllowFormattingCells": True,
+                   "AllowFormattingColumns": True, "AllowFormattingRows": True, "AllowSorting": True,
+                   "AllowFiltering": True}
 
 XL_PORTRAIT, XL_LANDSCAPE = 1, 2  # XlPageOrientation
 XL_SHEET_VERY_HIDDEN = 2  # XlSheetVisibility
@@ -125,3 +131,17 @@ def _com_page_setup(setup, page: PageSetup, paper: int) -> None:
     if page.print_title_cols:
         setup.PrintTitleColumns = absolute(page.print_title_cols)
     setup.CenterHorizontally = bool(page.center_horizontally)
+
+
+def write_protection(sheet, spec: SheetSpec, com: bool, report: LiveRender) -> None:
+    """Protect the sheet without a password when ``spec.protect`` (Windows only; skipped and
+    reported elsewhere or when Excel refuses)."""
+    if not spec.protect:
+        return
+    if not com:
+        report.skip("保护工作表：仅 Windows")
+        return
+    try:
+        sheet.api.Protect(**PROTECT_OPTIONS)
+    except Exception as e:
+        report.skip(f"保护工作表（{spec.name}）：{why(e)}")

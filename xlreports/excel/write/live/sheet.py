@@ -10,7 +10,7 @@ from xlreports.excel.write.live.cells import write_formulas, write_merges, write
 from xlreports.excel.write.live.formats import (
     write_chart, write_conditional_format, write_dimensions, write_formats, write_notes, write_validation,
 )
-from xlreports.excel.write.live.page import write_page_setup, write_view
+from xlreports.excel.write.live.page import write_page_setup, write_protection, write_view
 from xlreports.excel.write.live.report import LiveRender, default_com
 from xlreports.excel.write.plan import check_sheet_name
 from xlreports.layout.spec import SheetSpec, check_table
@@ -47,5 +47,6 @@ def render_sheet(sheet, spec: SheetSpec, *, com: bool | None = None, report: Liv
     write_view(sheet, spec, com, report)
     if spec.page is not None:
         write_page_setup(sheet, spec, com, report)
+    write_protection(sheet, spec, com, report)  # last: the steps above change the sheet
     report.sheets.append(spec.name)
     return report

@@ -45,6 +45,11 @@ CHUNK_CELLS = 500_000  # cells formatted per polars batch (~17,000 rows of 30 co
 MIN_POLARS_ROWS = 64  # shorter runs of table rows go through the Python path
 
 
+# No password; in OOXML a 0 here *allows* the action on a protected sheet.
+SHEET_PROTECTION = ('<sheetProtection sheet="1" objects="1" scenarios="1" formatCells="0" formatColumns="0" '
+                    'formatRows="0" sort="0" autoFilter="0"/>')
+
+
 def conditional_rule(spec: ConditionalFormat):
     """The openpyxl rule of a conditional format (a colour scale, a formula, or a data bar)."""
     if spec.kind == "color_scale":
@@ -190,6 +195,8 @@ class SheetWriter:
     def _tail(self) -> str:
         spec = self.spec
         parts = ["</sheetData>"]
+        if spec.protect:
+            parts.append(SHEET_PROTECTION)
         if spec.auto_filter:
             parts.append(f'<autoFilter ref="{attr(spec.auto_filter)}"/>')
         if spec.merges:
