@@ -30,26 +30,20 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--month", help="考核月份，如 2026-10（默认：数据中最近的月份）")
     a.add_argument("--scheme", help="A、B 或方案文件 .json（默认：工作簿中的「考核方案」，没有则写入 A）")
     a.add_argument("--sheet", default="客服数据", help="客服数据所在的工作表（默认：客服数据）")
-    a.add_argument("-o", "--out", help="写入新文件，不改动原工作簿")
     a.add_argument("--lang", choices=["zh", "en"], default="zh", help="表格语言（默认中文）")
     a.add_argument("--forms", choices=["auto", "tabs", "single"], default="auto",
                    help="tabs：每个客服一张表；single：所有考核表在一张表中分页；auto：30 人以内用 tabs")
-    a.add_argument("--protect", action="store_true",
-                   help="保护生成的表（无密码）：只有黄色输入格可填写，公式不会被误改；仍可排序、筛选、调整格式")
-    a.add_argument("--no-backup", action="store_true", help="不保留原文件的备份")
+    _output_options(a, "保护生成的表（无密码）：只有黄色输入格可填写，公式不会被误改；仍可排序、筛选、调整格式")
 
     r = sub.add_parser("archive", help="由订单导出重建客户档案、会员分层、客户分群、关怀提醒和售后登记")
     r.add_argument("book", help="店铺工作簿（.xlsx/.xlsm）；不存在时新建")
     r.add_argument("--orders", nargs="+", default=[], metavar="FILE_OR_DIR",
                    help="订单导出（.xlsx/.xls/.csv，UTF-8 或 GBK），或存放导出的文件夹；工作簿中以「订单」开头的表也会读取")
     r.add_argument("--today", help="按哪一天计算关怀提醒，如 2026-11-23（默认：今天）")
-    r.add_argument("-o", "--out", help="写入新文件，不改动原工作簿")
     r.add_argument("--no-mask", action="store_true", help="输出完整电话和地址（仅供店主自用，请勿外传）")
     r.add_argument("--templates", help="本店话术模板文件夹（<场景>.j2），同名模板优先")
     r.add_argument("--shop", help="店铺名称（默认取订单中的店铺名称）")
-    r.add_argument("--protect", action="store_true",
-                   help="保护生成的表（无密码，售后登记除外）：只有黄色输入格可填写；仍可排序、筛选、调整格式")
-    r.add_argument("--no-backup", action="store_true", help="不保留原文件的备份")
+    _output_options(r, "保护生成的表（无密码，售后登记除外）：只有黄色输入格可填写；仍可排序、筛选、调整格式")
 
     i = sub.add_parser("init", help="把考核方案写入工作簿的「考核方案」表")
     i.add_argument("book", help="工作簿；不存在时新建（附带一张空的客服数据表）")
@@ -79,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     xi.add_argument("--file", help="已生成的 .xlam（默认：先生成到用户目录）")
     xi.add_argument("--vba-bin", metavar="FILE", help="生成时使用由 Excel 保存的 vbaProject.bin")
     return p
+
+
+def _output_options(parser, protect_help: str) -> None:
+    """-o, --protect and --no-backup: how a job that writes generated sheets writes them."""
+    parser.add_argument("-o", "--out", help="写入新文件，不改动原工作簿")
+    parser.add_argument("--protect", action="store_true", help=protect_help)
+    parser.add_argument("--no-backup", action="store_true", help="不保留原文件的备份")
 
 
 def main(argv: list[str] | None = None) -> int:
