@@ -553,3 +553,14 @@ def test_large_sheet_is_fast(tmp_path):
     assert len(t.records) == 600
     assert t.records[-1].values["客服销售额"] == 12345.6
     assert t.records[-1].cell("询单转化率") == "I601"
+
+
+def test_names_that_differ_only_in_case_are_a_warning_naming_both_rows():
+    """MATCH and sheet names ignore case: "Amy" and "amy" are read as two agents, with a warning."""
+    from xlreports.excel.read.source import SheetRows
+    from xlreports.excel.read.tables import read_agent_table
+
+    t = read_agent_table(SheetRows("客服数据", [["客服", "询单人数"], ["Amy", 10], ["amy", 20], ["Bo", 5]]))
+    assert [r.values["客服"] for r in t.records] == ["Amy", "amy", "Bo"]
+    assert [(w.cell, w.severity) for w in t.warnings if "大小写" in w.message] == [("A3", "warning")]
+    assert "第 2 行的「Amy」" in next(w.message for w in t.warnings if "大小写" in w.message)

@@ -565,8 +565,15 @@ def _check_key(record: Record, key: str, by: Sequence[str], seen: dict, problems
     ident = (name, *(record.values.get(f) for f in by), export)
     if ident in seen:
         problems.append(Problem(record.sheet, record.cell(key), f"{key}「{name}」重复（与第 {seen[ident]} 行相同）"))
-    else:
-        seen[ident] = record.row
+        return
+    seen[ident] = record.row
+    # Excel's lookups and sheet names ignore case: "Amy" and "amy" are two people here but one to MATCH.
+    folded = ("casefold", str(name).casefold(), *ident[1:])
+    other = seen.setdefault(folded, (name, record.row))
+    if other[0] != name:
+        problems.append(Problem(record.sheet, record.cell(key),
+                                f"{key}「{name}」与第 {other[1]} 行的「{other[0]}」只有大小写不同：Excel 查找时不分大小写，"
+                                "两人的数字在表格排序后可能取错行；如果是同一人，请统一写法", severity="warning"))
 
 
 def read_agent_table(rows: SheetRows | Sequence[SheetRows], required: Iterable[str] = (),
