@@ -10,6 +10,7 @@ how its score counts toward the total.
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -36,7 +37,7 @@ class Param:
     attr: str
 
 
-class KpiKind:
+class KpiKind(ABC):
     """Base of the kinds. Subclasses set the flags and override what differs."""
 
     key = ""
@@ -55,17 +56,17 @@ class KpiKind:
         """The KPI's value for kinds that do not use a metric (typed scores, attendance)."""
         return None
 
+    @abstractmethod
     def score(self, kpi: Kpi, value: float | None) -> float:
         """The score for a value (None: no data), as the ``formula`` computes it."""
-        raise NotImplementedError
 
+    @abstractmethod
     def formula(self, kpi: Kpi, refs: SchemeRefs, value: str, max_cell: str) -> str | None:
         """The form's 得分 formula; ``value`` is its 数据 cell, ``max_cell`` its 分值 cell. None: no score."""
-        raise NotImplementedError
 
+    @abstractmethod
     def standard(self, kpi: Kpi) -> str:
         """The 标准 column of the forms: the rule in words."""
-        raise NotImplementedError
 
     def check(self, kpi: Kpi, refs: SchemeRefs) -> list[Problem]:
         """Problems with this KPI's kind-specific rules, each naming the 考核方案 cell to fix."""
@@ -93,13 +94,13 @@ class MetricKind(KpiKind):
         expr = self.number_formula(kpi, refs, value, max_cell)
         return f"=IF(ISNUMBER({value}),{expr},{no_data_formula(kpi, refs, max_cell)})"
 
+    @abstractmethod
     def score_number(self, kpi: Kpi, value: float) -> float:
         """The score of a value that is there."""
-        raise NotImplementedError
 
+    @abstractmethod
     def number_formula(self, kpi: Kpi, refs: SchemeRefs, value: str, max_cell: str) -> str:
         """``score_number`` as a formula (no '='), used when the 数据 cell holds a number."""
-        raise NotImplementedError
 
 
 def no_data_score(kpi: Kpi) -> float:
