@@ -14,18 +14,21 @@ def _libreoffice_required() -> bool:
     return bool(os.environ.get("CI")) or os.environ.get("XLREPORTS_REQUIRE_LIBREOFFICE") == "1"
 
 
+def _required(path: str | None, missing: str) -> str:
+    """``path``, or skip the test (fail it when CI or XLREPORTS_REQUIRE_LIBREOFFICE=1 is set)."""
+    if path is None:
+        if _libreoffice_required():
+            pytest.fail(missing + ": it is required when CI or XLREPORTS_REQUIRE_LIBREOFFICE=1 is set")
+        pytest.skip(missing)
+    return path
+
+
 @pytest.fixture(scope="session")
 def soffice():
     """Path of the soffice executable; skips the test without LibreOffice, fails instead in CI."""
     from libreoffice import soffice_path
 
-    path = soffice_path()
-    if path is None:
-        msg = "LibreOffice (soffice) not found"
-        if _libreoffice_required():
-            pytest.fail(msg + ": it is required when CI or XLREPORTS_REQUIRE_LIBREOFFICE=1 is set")
-        pytest.skip(msg)
-    return path
+    return _required(soffice_path(), "LibreOffice (soffice) not found")
 
 
 @pytest.fixture(scope="session")
@@ -33,10 +36,4 @@ def uno_python():
     """The Python that has LibreOffice's UNO bridge (python3-uno); skips without it, fails in CI."""
     from office_ops import uno_python as find
 
-    path = find()
-    if path is None:
-        msg = "python3-uno (LibreOffice's UNO bridge for the system python3) not found"
-        if _libreoffice_required():
-            pytest.fail(msg + ": it is required when CI or XLREPORTS_REQUIRE_LIBREOFFICE=1 is set")
-        pytest.skip(msg)
-    return path
+    return _required(find(), "python3-uno (LibreOffice's UNO bridge for the system python3) not found")

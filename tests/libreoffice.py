@@ -28,11 +28,12 @@ import uuid
 from pathlib import Path
 from typing import Callable
 
-__all__ = ["soffice_path", "pdftoppm_path", "recalculate", "to_pdf", "to_png", "convert_copy", "TIMEOUT"]
+__all__ = ["soffice_path", "pdftoppm_path", "recalculate", "to_pdf", "to_png", "convert_copy", "TIMEOUT", "RECALC_REGISTRY"]
 
 TIMEOUT = 120  # seconds for one soffice run
 
-_REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
+#: A user profile setting that makes LibreOffice recalculate OOXML and ODF files on load (also used by uno_actions.py).
+RECALC_REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
 xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">\
@@ -75,7 +76,7 @@ def _profile_dir() -> Path:
         root = Path(tempfile.mkdtemp(prefix="xlreports-lo-profile-"))
         user = root / "user"
         user.mkdir()
-        (user / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
+        (user / "registrymodifications.xcu").write_text(RECALC_REGISTRY, encoding="utf-8")
         atexit.register(shutil.rmtree, root, True)
         _profile = root
     return _profile

@@ -11,7 +11,6 @@ import datetime as dt
 import os
 import re
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from xlreports.errors import InputErrors, XlreportsError
@@ -20,7 +19,7 @@ from xlreports.excel.read.tables import coerce, read_agent_table, read_table
 from xlreports.excel.read.values import parse_duration, parse_number, read_rates
 from xlreports.excel.write.plan import check_sheet_names
 from xlreports.layout.context import safe_sheet_name
-from xlreports.model.membership import default_rules
+from xlreports.model.membership import MembershipRules, default_rules
 from xlreports.rules.membership_rows import membership_rows, parse_membership_rows
 from xlreports.rules.scheme_check import check_scheme
 from xlreports.rules.scheme_files import builtin_scheme
@@ -160,8 +159,11 @@ def test_agent_table_on_arbitrary_and_mutated_sheets(extra_rows, edits):
 @FUZZ
 @given(st.lists(st.lists(values, max_size=5), max_size=6))
 def test_generic_table_reader(rows):
-    _ours(lambda: read_table(SheetRows("名单", rows), wanted=["姓名", "日期"], kinds={"日期": "date"}, key="姓名",
-                             aliases=lambda h: h if h in ("姓名", "日期") else None), "名单")
+    table = _ours(lambda: read_table(SheetRows("名单", rows), wanted=["姓名", "日期"], kinds={"日期": "date"},
+                                     key="姓名", aliases=lambda h: h if h in ("姓名", "日期") else None), "名单")
+    if table is not None:  # read: every record has its key, every warning is located
+        _located(table.warnings, "名单")
+        assert table.records and all(rec.values["姓名"] for rec in table.records)
 
 
 # ------------------------------------------------------------------ rules sheets
@@ -202,7 +204,9 @@ def test_scheme_parser_and_check_on_mutated_sheets(code, data):
 @given(st.data())
 def test_membership_parser_on_mutated_sheets(data):
     rows = _mutated(membership_rows(default_rules()), data, values)
-    _ours(lambda: parse_membership_rows(rows), "会员规则")
+    rules = _ours(lambda: parse_membership_rows(rows), "会员规则")
+    if rules is not None:  # read: rules that could be used (validated on construction), tiers named
+        assert isinstance(rules, MembershipRules) and all(t.name for t in rules.tiers)
 
 
 # ------------------------------------------------------------------ sheet names

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from xlreports.errors import InputErrors, Problem
 from xlreports.excel.read.source import SheetRows, WorkbookRows, read_sheet_rows
@@ -18,18 +16,9 @@ from xlreports.excel.read.values import parse_duration, parse_rate, read_rates
 from xlreports.jobs.appraise import AppraiseOptions, appraise
 from xlreports.model.fields import PLATFORMS, canonical
 
+from test_tables import write_xlsx
+
 README = Path(__file__).resolve().parents[1] / "README.md"
-
-
-def write_xlsx(path, sheets: dict[str, list[list[object]]]):
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return path
 
 
 # ---------------------------------------------------------------- the vocabulary and the README table

@@ -35,15 +35,8 @@ from com.sun.star.beans import PropertyValue
 from com.sun.star.connection import NoConnectException
 from com.sun.star.table import TableSortField
 
-REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
-xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">\
-<value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">\
-<value>0</value></prop></item>
-</oor:items>
-"""
+from libreoffice import RECALC_REGISTRY  # this script's folder (tests/) is first on sys.path
+
 
 
 def prop(name: str, value) -> PropertyValue:
@@ -137,7 +130,7 @@ def act(doc, a: dict, got: list) -> None:
 def run(job: dict) -> list:
     root = Path(tempfile.mkdtemp(prefix="xlreports-uno-"))
     (root / "user").mkdir()
-    (root / "user" / "registrymodifications.xcu").write_text(REGISTRY, encoding="utf-8")
+    (root / "user" / "registrymodifications.xcu").write_text(RECALC_REGISTRY, encoding="utf-8")
     pipe = f"xlreports_{uuid.uuid4().hex}"
     office = start_office(root, pipe)
     doc = None
