@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
-.PHONY: install demo test bench bench-archive preview clean
+.PHONY: install demo test bench bench-archive bench-chats preview clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ bench: $(STAMP)
 bench-archive: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) benchmarks/bench_archive.py --rows 1000000
+
+## Chat KPIs engine: a month of a 20-agent shop, 300,000 messages and 40,000 orders (generated in memory).
+bench-chats: $(STAMP)
+	$(PY) benchmarks/bench_chats.py --agents 20 --messages 300000 --orders 40000
 
 ## PNG pictures of the demo workbook's pages, to look at what we make.
 preview: demo
