@@ -60,6 +60,7 @@ def test_figures_add_up_and_do_not_depend_on_input_order(msgs, ords, rule, rnd):
     rnd.shuffle(shuffled_m)
     rnd.shuffle(shuffled_o)
     assert chat_kpis(shuffled_m, shuffled_o, rule) == kpis
+    assert chat_kpis(iter(msgs), iter(ords), rule) == kpis  # one pass over each input is enough
 
 
 @settings(max_examples=150, deadline=None)

@@ -118,7 +118,10 @@ class OrderCredit:
 
 @dataclass(frozen=True)
 class Turn:
-    """A run of buyer messages and the wait for the next non-auto agent message (None: unanswered)."""
+    """A run of buyer messages and the wait for the next non-auto agent message (None: unanswered).
+
+    ``start`` is the moment the wait is timed from: the run's first buyer message inside service
+    hours (its first message at all when none is inside; then ``timed`` is False)."""
     start: datetime
     buyer_messages: int
     wait_seconds: float | None
