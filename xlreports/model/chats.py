@@ -113,6 +113,7 @@ class OrderCredit:
     reason: str
     order_agent: str | None = None  # 落实下单
     pay_agent: str | None = None  # 落实付款
+    hours_after: float | None = None  # hours from the credited conversation's end (None: in it, or 静默)
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,8 @@ class Turn:
     start: datetime
     buyer_messages: int
     wait_seconds: float | None
+    timed: bool = True  # False: no buyer message of the run inside service hours (left out of 响应)
+    answered_at: datetime | None = None  # the non-auto agent message that ended the wait
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,16 @@ class Conversation:
     messages: tuple[ChatMessage, ...]
     turns: tuple[Turn, ...]
     first_response: float | None  # seconds
+    auto: tuple[bool, ...] = ()  # per message: an auto-reply (robot, prefix or within the 1-s rule)
+
+    @property
+    def day(self) -> date:
+        return self.start.date()
+
+    @property
+    def answered(self) -> bool:
+        """A buyer message got a non-auto agent message after it."""
+        return any(t.answered_at is not None for t in self.turns)
 
 
 @dataclass
