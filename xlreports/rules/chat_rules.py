@@ -114,6 +114,11 @@ def _time(reader: CellReader, col: Col, raw: Any, pos) -> str | None:
 
     if isinstance(raw, dt.time):
         return f"{raw.hour:02d}:{raw.minute:02d}"
+    if isinstance(raw, str):  # the section reader gives text: "0.375" is a time cell's fraction of a day
+        try:
+            raw = float(raw)
+        except ValueError:
+            pass
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 0 <= raw <= 1:
         minutes = round(raw * 1440)
         return f"{minutes // 60:02d}:{minutes % 60:02d}"
