@@ -37,7 +37,7 @@ def account(name: str) -> str:
 
 
 def chat_month(seed: int = SEED, conversations: int = 600, month: str = "2026-10",
-               agents: tuple[str, ...] = PRESALES) -> tuple[list[ChatMessage], list[dict]]:
+               agents: tuple[str, ...] = PRESALES, order_rate: float = 0.45) -> tuple[list[ChatMessage], list[dict]]:
     """``conversations`` ordinary conversations spread over ``month`` plus the special cases; the orders
     (one row per order as an export has it, see ORDER_HEADER). Deterministic for a seed."""
     rng = random.Random(seed)
@@ -50,7 +50,7 @@ def chat_month(seed: int = SEED, conversations: int = 600, month: str = "2026-10
         buyer = f"tb_buyer{rng.randrange(conversations // 2 + 1):05d}"
         start = dt.datetime(year, mon, 1 + rng.randrange(days), 8 + rng.randrange(15), rng.randrange(60), rng.randrange(60))
         end = _conversation(rng, msgs, agent, buyer, start, turns=1 + rng.randrange(4), auto=rng.random() < 0.3)
-        if rng.random() < 0.45:
+        if rng.random() < order_rate:
             created = end + dt.timedelta(minutes=rng.choice((-2, 3, 30, 600, 1500)))
             orders.append(_order(rng, f"{seed % 1000:03d}{k:09d}", buyer, created))
     _special_cases(msgs, orders, year, mon)

@@ -149,22 +149,25 @@ def read_chat_table(rows: SheetRows, where: str | None = None) -> ChatRead:
     t, a, b, s = (cols[c] for c in REQUIRED)
     c = cols.get("内容")
     width = max(cols.values()) + 1
+    names: dict[object, str] = {}  # a few hundred accounts and buyers repeat over 100,000s of rows
+    sides: dict[object, tuple[bool, bool] | None] = {}
     for i in range(head + 1, len(rows.rows)):
         row = rows.rows[i]
         if len(row) < width:
             row = row + [None] * (width - len(row))
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+        if not row[t] and all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
             out.skipped["空行"] += 1
             continue
         content = "" if c is None or row[c] is None else safe_text(str(row[c])).strip()
-        if SYSTEM.match(content):
+        if content and SYSTEM.match(content):
             out.skipped["系统消息"] += 1
             continue
         n = i + 1
         time = parse_time(row[t])
-        side = side_of(row[s])
-        agent = _name(row[a])
-        buyer = _name(row[b])
+        key = row[s]
+        side = sides[key] if key in sides else sides.setdefault(key, side_of(key))
+        agent = names[row[a]] if row[a] in names else names.setdefault(row[a], _name(row[a]))
+        buyer = names[row[b]] if row[b] in names else names.setdefault(row[b], _name(row[b]))
         bad = False
         if time is None:
             out.fail(Problem(label, f"{col_letter(t + 1)}{n}", "应为时间，如 2026-10-03 09:00:05", _shown(row[t])))
