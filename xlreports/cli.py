@@ -45,6 +45,15 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--shop", help="店铺名称（默认取订单中的店铺名称）")
     _output_options(r, "保护生成的表（无密码，售后登记除外）：只有黄色输入格可填写；仍可排序、筛选、调整格式")
 
+    k = sub.add_parser("kpi", help="由聊天记录和订单计算客服数据（询单、响应、归因），写入「客服数据-聊天」等表")
+    k.add_argument("book", help="店铺工作簿（.xlsx/.xlsm）；不存在时新建")
+    k.add_argument("--chats", nargs="+", default=[], metavar="FILE_OR_DIR",
+                   help="聊天记录：千牛复制的 .txt、表格 .xlsx/.csv，或存放它们的文件夹；工作簿中的「聊天记录」表也会读取")
+    k.add_argument("--orders", nargs="+", default=[], metavar="FILE_OR_DIR",
+                   help="订单导出（.xlsx/.xls/.csv），或存放导出的文件夹；工作簿中以「订单」开头的表也会读取")
+    k.add_argument("--month", help="统计月份，如 2026-10（默认：聊天记录中最近的月份）")
+    _output_options(k, "保护生成的表（无密码）：只有黄色输入格可填写；仍可排序、筛选、调整格式")
+
     i = sub.add_parser("init", help="把考核方案写入工作簿的「考核方案」表")
     i.add_argument("book", help="工作簿；不存在时新建（附带一张空的客服数据表）")
     i.add_argument("--scheme", default="A", help="A、B 或方案文件 .json（默认 A）")
@@ -95,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
             return _archive(args)
         if args.command == "init":
             return _init(args)
+        if args.command == "kpi":
+            return _kpi(args)
         if args.command == "demo":
             return _demo(args)
         if args.command == "scheme" and args.scheme_command == "export":
@@ -198,6 +209,28 @@ def _print_archive(report) -> None:
     print(f"\n已写入：{report.output}（{'、'.join(report.sheets)}）")
     if report.backup:
         print(f"原文件备份：{report.backup}")
+
+
+def _kpi(args) -> int:
+    from xlreports.jobs.kpi import KpiOptions, kpi
+
+    report = kpi(args.book, KpiOptions(chats=args.chats, orders=args.orders, month=args.month, out=args.out,
+                                       backup=not args.no_backup, protect=args.protect))
+    for m in report.messages:
+        print(f"提示：{m}")
+    for w in report.warnings:
+        print(f"注意：{w}")
+    if report.skipped:
+        print("跳过：" + "，".join(f"{reason} {n:,} 行" for reason, n in report.skipped.most_common()))
+    print(f"读取消息 {report.messages_read:,} 条，订单 {report.orders_read:,} 笔；{report.month} 客服数据：")
+    print(_table(["客服", "接待人数", "询单人数", "最终付款人数", "客服销售额", "平均响应(秒)"],
+                 [[r["客服"], r["接待人数"], r["询单人数"], r["最终付款人数"], f"{r['客服销售额']:,.2f}",
+                   "" if r["平均响应时间"] is None else f"{r['平均响应时间']:.1f}"] for r in report.rows]))
+    print(f"\n已写入：{report.output}（{'、'.join(report.sheets)}）")
+    if report.backup:
+        print(f"原文件备份：{report.backup}")
+    print("运行 xlreports appraise 时，「客服数据-聊天」与「客服数据」一起读取。")
+    return 0
 
 
 def _init(args) -> int:
