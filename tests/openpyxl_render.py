@@ -272,6 +272,8 @@ def _put_table_value(cell, value) -> None:
 def _write_dimensions(ws, spec: SheetSpec) -> None:
     for col, width in spec.col_widths.items():
         ws.column_dimensions[get_column_letter(col)].width = width
+    for col in spec.hidden_cols:
+        ws.column_dimensions[get_column_letter(col)].hidden = True
     for row, height in spec.row_heights.items():
         ws.row_dimensions[row].height = height
 
