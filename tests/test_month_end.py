@@ -23,7 +23,7 @@ from xlreports.excel.write.xlsx.drawings import chart_xml
 from xlreports.jobs.appraise import AppraiseOptions, appraise
 from xlreports.layout import labels
 from xlreports.layout.payroll import COMPUTED, MONEY, amount
-from xlreports.layout.payslips import strips_per_page
+from xlreports.layout.payslips import fit_scale, strips_per_page
 from xlreports.layout.spec import Chart, ChartSeries, WorkbookSpec
 from xlreports.samples import build_sample
 
@@ -138,28 +138,30 @@ def test_one_strip_per_person_with_its_header_and_the_engine_figures(demo, schem
     assert sum(1 for row in ws.iter_rows(values_only=True) if row[0] == "客服") == len(agents)
 
 
-def test_page_breaks_fall_between_whole_strips(demo):
-    _, report = demo("B")
+@pytest.mark.parametrize("scheme, per_page, breaks", [("B", 6, [20, 38]), ("A", 8, [26])])
+def test_page_breaks_fall_between_whole_strips(demo, scheme, per_page, breaks):
+    _, report = demo(scheme)
     spec = report.book.sheet("工资条")
-    per_page = strips_per_page(28 + 15)
-    assert per_page == 6
+    # B: 12 columns print at 100 %; A: 17 columns, 200 characters, shrink to about 78 %
+    assert strips_per_page(28 + 15, scale=fit_scale(spec.col_widths.values())) == per_page
     n = len(report.result.agents)
-    assert spec.row_breaks == [2 + 3 * per_page * p for p in range(1, math.ceil(n / per_page))] == [20, 38]
+    assert spec.row_breaks == [2 + 3 * per_page * p for p in range(1, math.ceil(n / per_page))] == breaks
     for brk in spec.row_breaks:  # each break follows a cut line, so the next page starts with a header
         assert spec.cells[(brk + 1, 1)].value == "客服" and str(spec.cells[(brk, 1)].value).startswith("✂")
 
 
-def test_libreoffice_prints_the_strips_whole_six_to_a_page(demo, soffice, tmp_path):
+@pytest.mark.parametrize("scheme, counts", [("B", [6, 6, 2]), ("A", [8, 6])])
+def test_libreoffice_prints_whole_strips_several_to_a_page(demo, soffice, tmp_path, scheme, counts):
     from libreoffice import to_pdf
 
-    path, report = demo("B")
+    path, report = demo(scheme)
     pdf = to_pdf(path, tmp_path)
     pages = _pdf_pages(pdf)
     slips = [p for p in pages if p.strip() and "工资条 2026-10" in p.strip().splitlines()[0]]
     # every strip is a header line and a figures line on the same page
-    assert [p.count("实发工资") for p in slips] == [6, 6, 2]
+    assert [p.count("实发工资") for p in slips] == counts
     names = [r.agent.name for r in report.result.agents]
-    assert [sum(1 for n in names if re.search(rf"^\s*{re.escape(n)}\s+2026-10", p, re.M)) for p in slips] == [6, 6, 2]
+    assert [sum(1 for n in names if re.search(rf"^\s*{re.escape(n)}\s+2026-10", p, re.M)) for p in slips] == counts
 
 
 def _pdf_pages(pdf: Path) -> list[str]:

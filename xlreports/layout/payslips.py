@@ -4,7 +4,7 @@ Every figure is live from 工资表, found by the person's name (``INDEX/MATCH``
 sorted 工资表 or a deduction typed there shows on the strip without a re-run. The strip carries the
 工资表 columns a person needs (not 级别, 专项附加扣除 or 签字) and leaves out the computed columns
 工资表 hides (zero for everyone). Strips never straddle a page: a manual page break every
-``strips_per_page`` strips, counted at 100 % scale (fit-to-width only shrinks, so more would fit).
+``strips_per_page`` strips, counted at the scale fit-to-width will print at (estimated from below).
 
 >>> strip_rows = HEAD_HEIGHT + VALUE_HEIGHT + CUT_HEIGHT
 >>> strips_per_page(0, printable=3 * strip_rows)
@@ -27,18 +27,31 @@ STRIP_ROWS = 3  # header, figures, cut line
 # Landscape A4 less margins (1.5 cm top and bottom, header and footer inside them), in points, with room
 # to spare for a program whose row heights come out a little taller.
 PRINTABLE_HEIGHT_PT = (21.0 - 3.0) / 2.54 * 72 * 0.95
+PRINTABLE_WIDTH_PT = (29.7 - 2.0) / 2.54 * 72
+# A column character taken narrow (Excel's is 5.25–6 pt with its padding): the table is never thought
+# wider than it prints, so the fit-to-width scale is never thought smaller, nor more strips to fit.
+CHAR_PT = 5.0
 CUT = Style(size=8, color="808080", h_align="left", v_align="center")
 
 
-def strips_per_page(first_page_extra: float, printable: float = PRINTABLE_HEIGHT_PT) -> int:
-    """How many strips fit on a page at 100 % scale, the first page also holding ``first_page_extra``
+def strips_per_page(first_page_extra: float, printable: float = PRINTABLE_HEIGHT_PT, scale: float = 1.0) -> int:
+    """How many strips fit on a page printed at ``scale``, the first page also holding ``first_page_extra``
     points of title (every page is given the same count, so the breaks fall at the same strips).
 
-    >>> strips_per_page(0), strips_per_page(43.0)
-    (6, 6)
+    >>> strips_per_page(0), strips_per_page(43.0), strips_per_page(43.0, scale=0.785)
+    (6, 6, 8)
     """
     strip = HEAD_HEIGHT + VALUE_HEIGHT + CUT_HEIGHT
-    return max(1, int((printable - first_page_extra) // strip))
+    return max(1, int((printable / scale - first_page_extra) // strip))
+
+
+def fit_scale(widths) -> float:
+    """The scale fit-to-one-page-wide prints at, for columns ``widths`` (in characters), at most 1.
+
+    >>> fit_scale([10] * 2 + [12] * 10), round(fit_scale([10] * 2 + [12] * 15), 3)
+    (1.0, 0.785)
+    """
+    return min(1.0, PRINTABLE_WIDTH_PT / (sum(widths) * CHAR_PT))
 
 
 def strip_columns(ctx: BookContext) -> list[str]:
@@ -62,7 +75,7 @@ def payslip_sheet(ctx: BookContext, payroll_sheet: str) -> SheetSpec:
         spec.col_widths[j] = 12 if name in STRIP_MONEY else 10
     refs = payroll_refs(ctx.result, payroll_sheet)
     money = BODY.but(number_format=FMT_MONEY, h_align="center")
-    per_page = strips_per_page(TITLE_HEIGHT + 15)  # the title and the blank row under it
+    per_page = strips_per_page(TITLE_HEIGHT + 15, scale=fit_scale(spec.col_widths.values()))  # + title, blank row
     # Dashes as wide as the strip (8 pt "- " is about 0.7 of a column character): longer text would widen
     # the printed area in LibreOffice, and shrink the page.
     cut = "✂ " + "- " * int(0.7 * sum(spec.col_widths.values()))
