@@ -1041,9 +1041,11 @@ class ChartAxis(_Strict):
     def __init__(self) -> None:
         self._title = None
         self._maximum = None
+        self._minimum = None
 
     title = _attr("_title")
     maximum_scale = _attr("_maximum")
+    minimum_scale = _attr("_minimum")
 
 
 # --------------------------------------------------------------------------- helpers for tests

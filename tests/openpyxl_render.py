@@ -21,7 +21,7 @@ from weakref import WeakKeyDictionary
 
 import openpyxl
 from openpyxl.cell.cell import Cell as XlCell, MergedCell
-from openpyxl.chart import BarChart, RadarChart, Reference, Series
+from openpyxl.chart import BarChart, LineChart, RadarChart, Reference, Series
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.comments import Comment
 from openpyxl.styles.cell_style import StyleArray
@@ -272,6 +272,8 @@ def _put_table_value(cell, value) -> None:
 def _write_dimensions(ws, spec: SheetSpec) -> None:
     for col, width in spec.col_widths.items():
         ws.column_dimensions[get_column_letter(col)].width = width
+    for col in spec.hidden_cols:
+        ws.column_dimensions[get_column_letter(col)].hidden = True
     for row, height in spec.row_heights.items():
         ws.row_dimensions[row].height = height
 
@@ -392,7 +394,7 @@ def _write_header_footer(ws, page: PageSetup) -> None:
 
 
 def _build_chart(ws, spec: Chart):
-    """A bar (column) or radar chart over the chart's own sheet."""
+    """A bar (column), radar or line chart over the chart's own sheet."""
     chart = _new_chart(spec.kind)
     chart.title = spec.title
     chart.width = spec.width_cm
@@ -403,6 +405,8 @@ def _build_chart(ws, spec: Chart):
         chart.y_axis.title = spec.y_title
     if spec.y_max is not None:
         chart.y_axis.scaling.max = spec.y_max
+    if spec.y_min is not None:
+        chart.y_axis.scaling.min = spec.y_min
     # openpyxl >= 3.1 writes <c:delete val="1"/> by default, which hides axis labels.
     chart.x_axis.delete = False
     chart.y_axis.delete = False
@@ -424,7 +428,9 @@ def _new_chart(kind: str):
         chart = RadarChart()
         chart.type = "marker"
         return chart
-    raise ValueError(f"unknown chart kind {kind!r}; expected 'bar' or 'radar'")
+    if kind == "line":
+        return LineChart()
+    raise ValueError(f"unknown chart kind {kind!r}; expected 'bar', 'radar' or 'line'")
 
 
 def _series(ws, category_col: int, spec):

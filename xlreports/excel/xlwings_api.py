@@ -40,7 +40,7 @@ XLWINGS_API_USED: tuple[str, ...] = (
     "Charts.add", "Chart.set_source_data", "Chart.chart_type", "Chart.set_x_axis_values", "Chart.title",
     "Chart.series", "Chart.legend", "Chart.value_axis",
     "ChartSeriesCollection.__getitem__", "ChartSeries.name", "ChartLegend.visible", "ChartLegend.position",
-    "ChartAxis.title", "ChartAxis.maximum_scale",
+    "ChartAxis.title", "ChartAxis.maximum_scale", "ChartAxis.minimum_scale",
 )
 
 #: The native object model reached through ``.api`` (Windows COM names), used only with ``com=True``.

@@ -32,6 +32,8 @@ from xlreports.layout.ledgers import (HISTORY_COLUMNS, HISTORY_PAY_COLUMNS, HIST
                                       history_rows, history_sheet, input_cells, manifest_sheet, merge_history,
                                       roster_sheet)
 from xlreports.layout.payroll import payroll_sheet
+from xlreports.layout.payslips import payslip_sheet
+from xlreports.layout.trend import trend_sheet
 from xlreports.layout.scheme_sheet import scheme_sheet
 from xlreports.layout.spec import WorkbookSpec
 from xlreports.layout.summary import summary_sheet
@@ -473,14 +475,15 @@ def _workbook_spec(ctx: BookContext, inputs: _Inputs, opts: AppraiseOptions, new
     summary, summary_refs = summary_sheet(ctx, form_refs)
     payroll = payroll_sheet(ctx, data_refs, form_refs, summary_refs)
     history = merge_history(inputs.history, history_rows(ctx.result))
+    month_end = [payslip_sheet(ctx, payroll.name), trend_sheet(ctx, history)]  # after 工资表 (issue 9)
     sheets = []
     if inputs.scheme_is_new:
         sheets.append(scheme_sheet(inputs.scheme.scheme, SCHEME_SHEET))
-    computed = [summary, payroll, *forms, data_spec, history_sheet(history)]
+    computed = [summary, payroll, *month_end, *forms, data_spec, history_sheet(history)]
     sheets += computed
     if new_roster is not None:
         sheets.append(roster_sheet(new_roster, ctx.scheme.default_level))
-    generated = [s.name for s in [summary, payroll, *forms, data_spec]]
+    generated = [s.name for s in [summary, payroll, *month_end, *forms, data_spec]]
     book = WorkbookSpec(sheets=sheets)
     if opts.protect:  # not 考核方案 or a new 客服名册: people add rows to those
         for s in computed:

@@ -16,6 +16,7 @@ from xlreports.layout import formulas as fx
 from xlreports.layout.context import BookContext
 from xlreports.layout.data_sheet import DataRefs
 from xlreports.layout.forms import FormRefs
+from xlreports.layout.lookup import TableRefs
 from xlreports.a1 import addr, col_letter
 from xlreports.layout.spec import BODY, FMT_MONEY, HEADER, INPUT, LABEL, NOTE, TITLE, PageSetup, SheetSpec
 from xlreports.layout.summary import SummaryRefs
@@ -25,6 +26,11 @@ COLUMNS = ("客服", "级别", "底薪", "岗位工资", "津贴", "绩效工资
            *DEDUCTIONS, ADDITIONAL, "个税", "实发工资", "签字")
 MONEY = ("底薪", "岗位工资", "津贴", "绩效工资", "提成", "全勤奖", "额外奖金", "奖金", "应发合计",
          *DEDUCTIONS, ADDITIONAL, "个税", "实发工资")
+#: Amounts the scheme computes: hidden when zero for every agent (the typed ones stay, to be typed into;
+#: 个税 stays when the scheme asks for it, a computed 0 is news to finance).
+COMPUTED = ("底薪", "岗位工资", "津贴", "绩效工资", "提成", "全勤奖", "额外奖金")
+SIGNERS = ("制表", "审核", "批准")
+DATE_LINE = "年      月      日"
 HEAD_ROW, FIRST = 2, 3
 
 
@@ -33,8 +39,10 @@ def payroll_sheet(ctx: BookContext, data: DataRefs, forms: dict[str, FormRefs],
     L, scheme, srefs = ctx.labels, ctx.scheme, ctx.refs
     spec = SheetSpec(L("工资表"), freeze=f"B{FIRST}", tab_color="FFC000",
                      page=PageSetup(orientation="landscape", header_left=ctx.shop,
-                                    header_center=f"客服工资表 {ctx.month}", print_title_rows=f"{HEAD_ROW}:{HEAD_ROW}"))
-    cols = {name: j for j, name in enumerate(columns(scheme.income_tax == "on"), start=1)}
+                                    header_center=f"客服工资表 {ctx.month}", print_title_rows=f"{HEAD_ROW}:{HEAD_ROW}",
+                                    margins_cm=(1.5, 1.0, 1.5, 1.0)))
+    cols = payroll_columns(scheme)
+    spec.hidden_cols = {cols[name] for name in zero_columns(ctx.result)}
     spec.merge(1, 1, 1, len(cols), f"{ctx.shop} {L('客服工资表')} {ctx.month}", style=TITLE)
     spec.row_heights[1] = 28
     for name, j in cols.items():
@@ -85,22 +93,73 @@ def payroll_sheet(ctx: BookContext, data: DataRefs, forms: dict[str, FormRefs],
                  style=money.but(bold=True))
         _net(spec, ctx, r, i, cols, money)
         spec.set(i, cols["签字"], None, style=BODY)
+        spec.row_heights[i] = 22  # room to sign for one's pay
     total_row = FIRST + len(agents)
     spec.merge(total_row, 1, total_row, 2, L("合计"), style=LABEL.but(h_align="center"))
     for name in (m for m in MONEY if m in cols):
         c = col_letter(cols[name])
-        value = excel_round(sum(_amount(r, name) for r in agents), 2)
+        value = excel_round(sum(amount(r, name) for r in agents), 2)
         spec.set(total_row, cols[name], value, formula=f"=ROUND(SUM({c}{FIRST}:{c}{total_row - 1}),2)",
                  style=money.but(bold=True, fill="F2F2F2"))
     spec.set(total_row, cols["签字"], None, style=LABEL)
     tax_note = ("个税按累计预扣法（年初至上月取自「考核历史」）；" if "个税" in cols else "")
-    spec.merge(total_row + 2, 1, total_row + 2, len(cols),
+    spec.merge(total_row + 1, 1, total_row + 1, len(cols),
                "应发合计 = 底薪(级别工资) + 岗位工资 + 津贴 + 绩效工资 + 提成 + 全勤奖 + 额外奖金 + 奖金；"
                f"实发工资 = 应发合计 − 扣款{' − 个税' if '个税' in cols else ''}。{tax_note}"
-               "金额按「考核方案」计算；奖金和扣款（黄色）由主管填写。      制表：            审核：            财务：",
-               style=NOTE)
-    spec.row_heights[total_row + 2] = 30
+               "金额按「考核方案」计算；奖金和扣款（黄色）由主管填写；全员为 0 的计算列已隐藏。", style=NOTE)
+    spec.row_heights[total_row + 1] = 30
+    sign_block(spec, total_row + 3, [j for j in cols.values() if j not in spec.hidden_cols], L)
     return spec
+
+
+def payroll_columns(scheme) -> dict[str, int]:
+    """The scheme's 工资表 columns by name → column number (the header row is ``HEAD_ROW``)."""
+    return {name: j for j, name in enumerate(columns(scheme.income_tax == "on"), start=1)}
+
+
+def payroll_refs(result, sheet: str) -> TableRefs:
+    """工资表 (named ``sheet``) as a table found by name: 工资条 reads each person's figures through it.
+
+    >>> from types import SimpleNamespace as NS
+    >>> t = payroll_refs(NS(scheme=NS(income_tax="off"), agents=[NS(agent=NS(name="小美"))]), "工资表")
+    >>> print(t.lookup("小美", "实发工资"))
+    INDEX('工资表'!$Q$3:$Q$3,MATCH("小美",'工资表'!$A$3:$A$3,0))
+    """
+    names = [r.agent.name for r in result.agents]
+    return TableRefs(sheet, FIRST, FIRST + len(names) - 1, payroll_columns(result.scheme),
+                     {n: i for i, n in enumerate(names, start=FIRST)})
+
+
+def zero_columns(result) -> list[str]:
+    """The computed amounts (``COMPUTED``) that are 0 for every agent: 工资表 hides them, 工资条 leaves them out.
+
+    >>> from types import SimpleNamespace as NS
+    >>> r = NS(base_wage=3000.0, post_wage=0.0, allowance=0.0, perf_pay=500.0, commission=0.0,
+    ...        attendance_bonus=100.0, streak_bonus=0.0, deductions={})
+    >>> zero_columns(NS(agents=[r]))
+    ['岗位工资', '津贴', '提成', '额外奖金']
+    """
+    if not result.agents:
+        return []
+    return [c for c in COMPUTED if all(amount(r, c) == 0 for r in result.agents)]
+
+
+def sign_block(spec: SheetSpec, row: int, visible: list[int], L) -> None:
+    """制表 / 审核 / 批准 side by side under a table, each a label and a box to sign in, then a date line.
+
+    ``visible``: the table's shown columns, shared out in three; a box spans hidden columns between.
+    """
+    share = max(2, len(visible) // len(SIGNERS))
+    spec.row_heights[row], spec.row_heights[row + 1] = 40, 24
+    for k, who in enumerate(SIGNERS):
+        group = visible[k * share:(k + 1) * share] if k < len(SIGNERS) - 1 else visible[k * share:]
+        if len(group) < 2:
+            break
+        label, first, last = group[0], group[1], group[-1]
+        spec.set(row, label, L(who), style=LABEL.but(h_align="center"))
+        spec.merge(row, first, row, last, None, style=BODY)
+        spec.set(row + 1, label, L("日期"), style=LABEL.but(h_align="center"))
+        spec.merge(row + 1, first, row + 1, last, L(DATE_LINE), style=BODY.but(h_align="right"))
 
 
 def columns(income_tax: bool) -> tuple[str, ...]:
@@ -151,8 +210,11 @@ def _num(x: float) -> str:
     return repr(float(x)).removesuffix(".0")
 
 
-def _amount(r, column: str) -> float:
-    fixed = {"底薪": r.base_wage, "岗位工资": r.post_wage, "津贴": r.allowance, "绩效工资": r.perf_pay,
-             "提成": r.commission, "全勤奖": r.attendance_bonus, "额外奖金": r.streak_bonus, "奖金": r.bonus,
-             "应发合计": r.gross, ADDITIONAL: r.additional, "个税": r.tax, "实发工资": r.net}
-    return fixed[column] if column in fixed else r.deductions.get(column, 0.0)
+def amount(r, column: str) -> float:
+    """One agent's (an engine AgentResult) amount in a 工资表 column (0.0 for a blank typed one)."""
+    return getattr(r, _FIELDS[column]) if column in _FIELDS else r.deductions.get(column, 0.0)
+
+
+_FIELDS = {"底薪": "base_wage", "岗位工资": "post_wage", "津贴": "allowance", "绩效工资": "perf_pay",
+           "提成": "commission", "全勤奖": "attendance_bonus", "额外奖金": "streak_bonus", "奖金": "bonus",
+           "应发合计": "gross", ADDITIONAL: "additional", "个税": "tax", "实发工资": "net"}

@@ -98,7 +98,7 @@ class ChartSeries:
 
 @dataclass
 class Chart:
-    """A native Excel chart. ``kind`` is "bar" (columns) or "radar".
+    """A native Excel chart. ``kind`` is "bar" (columns), "radar" or "line" (with markers).
 
     Categories are column ``category_col`` over the same rows as the series.
     ``anchor`` is the top-left cell ("L2"); sizes are in centimetres.
@@ -113,6 +113,7 @@ class Chart:
     width_cm: float = 16.0
     height_cm: float = 8.0
     y_max: float | None = None
+    y_min: float | None = None  # None: the program's choice (0 for most charts)
 
 
 @dataclass
@@ -219,6 +220,7 @@ class SheetSpec:
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
     col_widths: dict[int, float] = field(default_factory=dict)
+    hidden_cols: set[int] = field(default_factory=set)  # hidden, not removed: lookups by header still work
     row_heights: dict[int, float] = field(default_factory=dict)
     freeze: str | None = None  # top-left cell of the scrolling pane, e.g. "B2"
     page: PageSetup | None = None

@@ -29,7 +29,7 @@ from xlreports.layout.spec import Chart, ConditionalFormat, DataValidation, Shee
 __all__ = ["CHART_TYPES", "rgb", "style_properties", "format_groups", "write_formats", "write_notes",
            "runs", "write_dimensions", "write_conditional_format", "write_validation", "write_chart"]
 
-CHART_TYPES = {"bar": "column_clustered", "radar": "radar_markers"}  # xlwings' names
+CHART_TYPES = {"bar": "column_clustered", "radar": "radar_markers", "line": "line_markers"}  # xlwings' names
 
 
 def rgb(color: str) -> tuple[int, int, int]:
@@ -183,9 +183,11 @@ def runs(sizes: dict[int, float]) -> list[tuple[int, int, float]]:
 
 
 def write_dimensions(sheet, spec: SheetSpec) -> None:
-    """Column widths and row heights, one call per run of equal sizes."""
+    """Column widths (0: hidden) and row heights, one call per run of equal sizes."""
     for c1, c2, width in runs(spec.col_widths):
         sheet.range((1, c1), (1, c2)).column_width = width
+    for c1, c2, _ in runs(dict.fromkeys(spec.hidden_cols, 0)):  # width 0 is how Excel hides a column
+        sheet.range((1, c1), (1, c2)).column_width = 0
     for r1, r2, height in runs(spec.row_heights):
         sheet.range((r1, 1), (r2, 1)).row_height = height
 
@@ -239,10 +241,10 @@ def write_validation(sheet, validation: DataValidation, com: bool, report: LiveR
 
 
 def write_chart(sheet, chart: Chart) -> None:
-    """A clustered column or radar chart anchored at ``chart.anchor``, series by columns."""
+    """A clustered column, radar or line (with markers) chart anchored at ``chart.anchor``, series by columns."""
     chart_type = CHART_TYPES.get(chart.kind)
     if chart_type is None:
-        raise ValueError(f"unknown chart kind {chart.kind!r}; expected 'bar' or 'radar'")
+        raise ValueError(f"unknown chart kind {chart.kind!r}; expected one of {', '.join(CHART_TYPES)}")
     obj = sheet.charts.add(anchor=sheet.range(chart.anchor), width=cm_to_points(chart.width_cm),
                            height=cm_to_points(chart.height_cm))
     values = [(s.first_row, s.col, s.last_row, s.col) for s in chart.series]
@@ -259,7 +261,9 @@ def write_chart(sheet, chart: Chart) -> None:
         obj.legend.visible = False  # one series: the title already says what it is
     else:
         obj.legend.position = "bottom"
-    if chart.kind == "bar" and chart.y_title:  # a radar chart's value axis has no title in Excel
+    if chart.kind != "radar" and chart.y_title:  # a radar chart's value axis has no title in Excel
         obj.value_axis.title = chart.y_title
     if chart.y_max is not None:
         obj.value_axis.maximum_scale = chart.y_max
+    if chart.y_min is not None:
+        obj.value_axis.minimum_scale = chart.y_min

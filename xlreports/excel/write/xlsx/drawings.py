@@ -1,7 +1,8 @@
 """A sheet's drawing parts: charts (DrawingML ``c:chartSpace``), their drawing, and cell comments.
 
-Charts are written directly for the two kinds the specs use: "bar" (clustered columns,
-categories along the bottom) and "radar" (with markers). Each series takes its values
+Charts are written directly for the kinds the specs use: "bar" (clustered columns,
+categories along the bottom), "radar" (with markers) and "line" (one line with round markers per
+series, categories along the bottom; a blank cell is a gap in its line). Each series takes its values
 from a column of the chart's own sheet and its categories (names: 客服, 指标) as text from
 ``category_col``; one series has no legend (the title says it), several a legend below.
 
@@ -27,6 +28,8 @@ from xlreports.layout.spec import Chart, ChartSeries, SheetSpec
 __all__ = ["chart_xml", "drawing_xml", "drawing_rels_xml", "comment_parts"]
 
 EMU_PER_CM = 360_000
+_SMOOTH = '<c:smooth val="0"/>'
+_LINE_MARKER = '<c:marker><c:symbol val="circle"/><c:size val="6"/></c:marker>'
 _CAT_AX, _VAL_AX = 10, 100  # axis ids, as Excel and openpyxl number them
 
 
@@ -40,31 +43,38 @@ def _range(sheet: str, col: int, first: int, last: int) -> str:
     return text(f"{quote_sheet(sheet)}!${c}${first}:${c}${last}")
 
 
-def _series(i: int, series: ChartSeries, category_col: int, sheet: str, radar: bool) -> str:
+def _series(i: int, series: ChartSeries, category_col: int, sheet: str, kind: str) -> str:
     line = '<c:spPr><a:ln><a:prstDash val="solid"/></a:ln></c:spPr>'
-    marker = f'<c:marker><c:symbol val="none"/>{line}</c:marker>' if radar else ""
+    marker = {"radar": f'<c:marker><c:symbol val="none"/>{line}</c:marker>',
+              "line": _LINE_MARKER}.get(kind, "")
+    if kind == "line":
+        line = '<c:spPr><a:ln w="22225"><a:prstDash val="solid"/></a:ln></c:spPr>'
     return (f'<c:ser><c:idx val="{i}"/><c:order val="{i}"/>'
             f"<c:tx><c:v>{text(clean_text(series.title))}</c:v></c:tx>{line}{marker}"
             f"<c:cat><c:strRef><c:f>{_range(sheet, category_col, series.first_row, series.last_row)}"
             "</c:f></c:strRef></c:cat>"
             f"<c:val><c:numRef><c:f>{_range(sheet, series.col, series.first_row, series.last_row)}"
-            "</c:f></c:numRef></c:val></c:ser>")
+            f"</c:f></c:numRef></c:val>{_SMOOTH if kind == 'line' else ''}</c:ser>")
 
 
 def chart_xml(chart: Chart, sheet: str) -> str:
     """The chart part of ``chart``, whose data lie on the sheet named ``sheet``."""
-    if chart.kind not in ("bar", "radar"):
-        raise ValueError(f"unknown chart kind {chart.kind!r}; expected 'bar' or 'radar'")
+    if chart.kind not in ("bar", "radar", "line"):
+        raise ValueError(f"unknown chart kind {chart.kind!r}; expected 'bar', 'radar' or 'line'")
     radar = chart.kind == "radar"
-    series = "".join(_series(i, s, chart.category_col, sheet, radar) for i, s in enumerate(chart.series))
+    series = "".join(_series(i, s, chart.category_col, sheet, chart.kind) for i, s in enumerate(chart.series))
     axes_ids = f'<c:axId val="{_CAT_AX}"/><c:axId val="{_VAL_AX}"/>'
     if radar:
         plot = f'<c:radarChart><c:radarStyle val="marker"/>{series}{axes_ids}</c:radarChart>'
+    elif chart.kind == "line":
+        plot = (f'<c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/>{series}'
+                f'<c:marker val="1"/>{axes_ids}</c:lineChart>')
     else:
         plot = (f'<c:barChart><c:barDir val="col"/><c:grouping val="clustered"/>{series}'
                 f'<c:gapWidth val="150"/>{axes_ids}</c:barChart>')
     ticks = '<c:majorTickMark val="none"/><c:minorTickMark val="none"/>'
     y_max = f'<c:max val="{chart.y_max:g}"/>' if chart.y_max is not None else ""
+    y_max += f'<c:min val="{chart.y_min:g}"/>' if chart.y_min is not None else ""  # max before min (schema)
     y_title = f"<c:title>{_rich(chart.y_title)}</c:title>" if chart.y_title else ""
     # delete="0": axis labels show (openpyxl >= 3.1 hides them by default).
     cat_ax = (f'<c:catAx><c:axId val="{_CAT_AX}"/><c:scaling><c:orientation val="minMax"/></c:scaling>'

@@ -43,6 +43,8 @@ __all__ = ["SheetWriter", "conditional_rule", "data_validation"]
 
 CHUNK_CELLS = 500_000  # cells formatted per polars batch (~17,000 rows of 30 columns; ~+120 MB)
 MIN_POLARS_ROWS = 64  # shorter runs of table rows go through the Python path
+DEFAULT_COL_WIDTH = 9.0  # a hidden column without a width of its own (Excel's default is about 8.43)
+HIDDEN = ' hidden="1"'
 
 
 # No password; in OOXML a 0 here *allows* the action on a protected sheet.
@@ -166,9 +168,10 @@ class SheetWriter:
         parts.append(f'<dimension ref="{self._dimension()}"/>')
         parts.append(f"<sheetViews>{self._view()}</sheetViews>")
         parts.append('<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>')
-        if spec.col_widths:
-            cols = "".join(f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
-                           for c, w in sorted(spec.col_widths.items()))
+        if spec.col_widths or spec.hidden_cols:
+            widths = {c: spec.col_widths.get(c, DEFAULT_COL_WIDTH) for c in {*spec.col_widths, *spec.hidden_cols}}
+            cols = "".join(f'<col min="{c}" max="{c}" width="{w:g}"{HIDDEN if c in spec.hidden_cols else ""}'
+                           ' customWidth="1"/>' for c, w in sorted(widths.items()))
             parts.append(f"<cols>{cols}</cols>")
         return "".join(parts)
 
