@@ -208,10 +208,11 @@ def _read_warnings(inputs: _Inputs) -> list[Problem]:
 def _read_roster(rows: SheetRows) -> Table:
     """客服名册: one row per person, or several when a person has several 账号 (also several in one cell)."""
     aliases = {"客服": "客服", "姓名": "客服", "旺旺": "客服", "客服昵称": "客服", "入职日期": "入职日期",
-               "入职时间": "入职日期", "岗位": "岗位", "级别": "级别", "等级": "级别",
+               "入职时间": "入职日期", "岗位": "岗位", "级别": "级别", "等级": "级别", "工号": "工号", "员工编号": "工号",
                ACCOUNT_FIELD: ACCOUNT_FIELD, "子账号": ACCOUNT_FIELD, "客服账号": ACCOUNT_FIELD}
     return read_table(rows, wanted=list(dict.fromkeys(aliases.values())),
-                      kinds={"客服": "text", "入职日期": "date", "岗位": "text", "级别": "text", ACCOUNT_FIELD: "text"},
+                      kinds={"客服": "text", "入职日期": "date", "岗位": "text", "级别": "text", "工号": "text",
+                             ACCOUNT_FIELD: "text"},
                       key="客服", aliases=lambda h: aliases.get(str(h or "").strip()), also_by=[ACCOUNT_FIELD])
 
 
@@ -309,8 +310,9 @@ def _build_context(inputs: _Inputs, month: str, opts: AppraiseOptions, labels: L
     history = [h for h in inputs.history if h.month != month]
     result = settle(appraise_month(scheme, agents, history, available | set(derived)), history)
     forms = opts.forms if opts.forms != "auto" else ("tabs" if len(agents) <= AUTO_TABS_LIMIT else "single")
+    last = previous_month(month)
     ctx = BookContext(result, refs, labels, scheme.shop or shop, data_columns, rate_columns,
-                      values_by_key, prefills, forms)
+                      values_by_key, prefills, forms, {h.agent: h.total for h in history if h.month == last})
     return ctx, new_roster
 
 
@@ -359,9 +361,9 @@ def _month_agents(inputs: _Inputs, month: str, records, roster_info: dict, deriv
             k = key(name, label)
             prefills[k] = None
             values_by_key[k] = known[k].value if k in known else None
-        hire, post, level = roster_info.get(name, (None, "", scheme.default_level))
+        hire, post, level, staff_id = roster_info.get(name, (None, "", scheme.default_level, ""))
         agents.append(AgentMonth(name, month, values, level=level, post=post or values.get("岗位") or "",
-                                 hire_date=hire))
+                                 hire_date=hire, staff_id=staff_id))
     return agents, prefills, values_by_key, problems
 
 
@@ -462,7 +464,7 @@ def _roster(roster: Table | None, records, default_level: str, scheme, warnings:
         if level not in levels:  # an error: the agent would be paid 底薪 0
             problems.append(Problem(roster.sheet, rec.cell("级别") if "级别" in rec.cols else None,
                                     f"级别「{level}」不在考核方案的【级别工资】中（可用：{'、'.join(sorted(levels))}）"))
-        info[name] = (rec.values.get("入职日期"), rec.values.get("岗位") or "", level)
+        info[name] = (rec.values.get("入职日期"), rec.values.get("岗位") or "", level, rec.values.get("工号") or "")
     raise_if_errors(problems)
     return info, None
 

@@ -219,10 +219,13 @@ def write_conditional_format(sheet, fmt: ConditionalFormat, report: LiveRender) 
 
 
 def write_validation(sheet, validation: DataValidation, com: bool, report: LiveRender) -> None:
-    """A drop-down list; its input prompt and error text need COM (``Range.api.Validation``)."""
-    list_validation_formula(validation.choices, validation.range)  # refuses what Excel cannot store
+    """A drop-down list or a decimal range; its input prompt and error text need COM (``Range.api.Validation``)."""
     rng = sheet.range(validation.range)
-    rng.data_validation.set_list(list(validation.choices))
+    if validation.kind == "decimal":
+        rng.data_validation.set_decimal("between", validation.minimum or 0, validation.maximum or 0)
+    else:
+        list_validation_formula(validation.choices, validation.range)  # refuses what Excel cannot store
+        rng.data_validation.set_list(list(validation.choices))
     if not com:
         report.skip("下拉列表的输入提示和出错提示：仅 Windows")
         return
@@ -232,7 +235,7 @@ def write_validation(sheet, validation: DataValidation, com: bool, report: LiveR
             api.InputMessage = validation.prompt[:MAX_PROMPT_CHARS]
             api.ShowInput = True
         api.ErrorTitle = VALIDATION_ERROR_TITLE
-        api.ErrorMessage = VALIDATION_ERROR_MESSAGE
+        api.ErrorMessage = (validation.error or VALIDATION_ERROR_MESSAGE)[:MAX_PROMPT_CHARS]
         api.ShowError = True
     except Exception as e:
         report.skip(f"下拉列表的输入提示（{sheet.name}）：{why(e)}")
