@@ -47,6 +47,7 @@ from xlreports.excel.write.plan import sheet_key
 from xlreports.jobs.carry import (OurSheets, added_headers, carried_value, current_inputs, formula_inputs,
                                   header_text, input_field_kinds, read_manifest, read_our_sheets, read_sheet_table,
                                   sheet_inputs, still_prefilled)
+from xlreports.jobs.form_warnings import form_warnings, read_typed_score
 from xlreports.jobs.overtyped import overtyped_figures
 from xlreports.layout.readback import SIGN_OFF_FIELDS
 from xlreports.jobs.people import (ACCOUNT_FIELD, account_book, missing_day_problems, people_months,
@@ -141,7 +142,7 @@ def plan_appraisal(wb, opts: AppraiseOptions, *, shop: str, is_csv: bool = False
     warnings += missing_day_problems(inputs.rollup, month, inputs.data.sheet)
     ctx, new_roster = _build_context(inputs, month, opts, labels, shop, warnings, messages)
     clock.tick("engine")
-    spec = _workbook_spec(ctx, inputs, opts, new_roster, labels)
+    spec = _workbook_spec(ctx, inputs, opts, new_roster, labels, warnings)
     # Formulas typed over are rewritten (the scheme defines each figure, pay reads it) and reported by
     # cell; formulas typed into input cells keep the value they show, and are noted.
     warnings += overtyped_figures(inputs.ours, spec.sheets, labels, month, [r.agent.name for r in ctx.result.agents],
@@ -302,8 +303,9 @@ def _build_context(inputs: _Inputs, month: str, opts: AppraiseOptions, labels: L
     roster_info, new_roster = _roster(inputs.roster, records, scheme.default_level, scheme, warnings, messages)
 
     # Inputs typed on forms and the payroll: carried over when someone changed them, else pre-filled from data.
-    agents, prefills, values_by_key, problems = _month_agents(inputs, month, records, roster_info, derived)
+    agents, prefills, values_by_key, problems = _month_agents(inputs, month, records, roster_info, derived, labels)
     raise_if_errors(problems)
+    warnings += problems  # typed scores read leniently, or not at all
     _warn_absent(inputs, month, records, warnings)
 
     inputs.history = _refreshed_history(inputs, month, available, messages, warnings)
@@ -331,9 +333,12 @@ def _derived(table: Table, month: str, scheme, available: set[str],
     return derived
 
 
-def _month_agents(inputs: _Inputs, month: str, records, roster_info: dict, derived: dict):
-    """One month's agents with what was typed for them carried over: (agents, pre-fills, cell values, problems)."""
+def _month_agents(inputs: _Inputs, month: str, records, roster_info: dict, derived: dict,
+                  labels: Labels = Labels("zh")):
+    """One month's agents with what was typed for them carried over: (agents, pre-fills, cell values, problems;
+    a typed score that is not a plain number is a warning: read as the number it says, or scored 0)."""
     scheme, table, known = inputs.scheme.scheme, inputs.data, inputs.known
+    scores = {k.name: k for k in scheme.kpis if kinds.of(k).typed_score}
     prefills: dict[str, Any] = {}
     values_by_key: dict[str, Any] = {}
     problems: list[Problem] = []
@@ -350,7 +355,13 @@ def _month_agents(inputs: _Inputs, month: str, records, roster_info: dict, deriv
             prefills[k] = prefill
             chosen = carried_value(k, prefill, known)
             values_by_key[k] = chosen
-            if column:
+            if column and label in scores:
+                where = ((known[k].sheet, known[k].cell) if k in known
+                         else (table.sheet, rec.cell(column) if column in rec.cols else None))
+                values[column], values_by_key[k], problem = read_typed_score(
+                    label, chosen, scores[label].max_score, *where, labels)
+                problems += [problem] if problem else []
+            elif column:
                 try:
                     values[column] = coerce(chosen, "number")
                 except ValueError:
@@ -396,6 +407,7 @@ def _refreshed_history(inputs: _Inputs, month: str, available: set[str], message
         derived = _derived(table, m, scheme, available, [])
         roster_info, _ = _roster(inputs.roster, records, scheme.default_level, scheme, [], [])
         agents, prefills, _, problems = _month_agents(inputs, m, records, roster_info, derived)
+        problems = [p for p in problems if p.severity == "error"]  # warnings: this month's run says them
         for p in problems:
             warnings.append(Problem(p.sheet, p.cell, f"{m}：{p.message}，该月历史按预填值计算", severity="warning",
                                     found=p.found))
@@ -469,9 +481,11 @@ def _roster(roster: Table | None, records, default_level: str, scheme, warnings:
     return info, None
 
 
-def _workbook_spec(ctx: BookContext, inputs: _Inputs, opts: AppraiseOptions, new_roster, labels: Labels) -> WorkbookSpec:
+def _workbook_spec(ctx: BookContext, inputs: _Inputs, opts: AppraiseOptions, new_roster, labels: Labels,
+                   warnings: list[Problem]) -> WorkbookSpec:
     data_spec, data_refs = data_sheet(ctx, inputs.rollup)
     forms, form_refs = form_sheets(ctx, data_refs)
+    warnings += form_warnings(ctx, form_refs)  # before any sheet that lists the run's warnings (首页)
     summary, summary_refs = summary_sheet(ctx, form_refs)
     payroll = payroll_sheet(ctx, data_refs, form_refs, summary_refs)
     history = merge_history(inputs.history, history_rows(ctx.result))
