@@ -40,7 +40,7 @@ from xlreports.layout.spec import (
 )
 
 COLUMNS = ("指标", "详细描述", "标准", "分值", "权重", "数据", "得分", "加权得分")
-WIDTHS = (13, 26, 28, 6, 6, 10, 7, 8)  # 104 units: one A4 page wide in portrait at about 88 %
+WIDTHS = (13, 26, 26, 6, 6, 10, 7, 10)  # 104 units: one A4 page wide in portrait at about 88 %
 CONFIRM_CHOICES = ["确认无误", "有异议"]
 SIGNATURES = ("被考核人签字", "考核人签字", "部门经理审核")
 SIGNATURE_HEIGHT = 34  # points: room for a handwritten name

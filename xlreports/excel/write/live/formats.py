@@ -27,7 +27,7 @@ from xlreports.excel.write.plan import (
 from xlreports.layout.spec import Chart, ConditionalFormat, DataValidation, SheetSpec, Style
 
 __all__ = ["CHART_TYPES", "rgb", "style_properties", "format_groups", "write_formats", "write_notes",
-           "runs", "write_dimensions", "write_conditional_format", "write_validation", "write_chart"]
+           "runs", "write_dimensions", "write_conditional_format", "merged_validations", "write_validation", "write_chart"]
 
 CHART_TYPES = {"bar": "column_clustered", "radar": "radar_markers"}  # xlwings' names
 
@@ -216,6 +216,30 @@ def write_conditional_format(sheet, fmt: ConditionalFormat, report: LiveRender) 
                            font_bold=True if style.bold else None, font_italic=True if style.italic else None)
     else:
         raise ValueError(f"unknown conditional format kind {fmt.kind!r}")
+
+
+def merged_validations(validations: list[DataValidation], limit: int = MAX_PROMPT_CHARS) -> list[DataValidation]:
+    """Validations that differ only in their range, as one per multi-area range of at most ``limit``
+    characters: a sheet of 500 forms sets its score rules in a few calls, not a thousand.
+
+    >>> vs = [DataValidation(c, [], kind="decimal", maximum=10) for c in ("F9", "F30", "F51")]
+    >>> [v.range for v in merged_validations(vs + [DataValidation("F10", [], kind="decimal", maximum=5)], 7)]
+    ['F9,F30', 'F51', 'F10']
+    """
+    groups: dict[tuple, list[str]] = {}
+    for v in validations:
+        key = (tuple(v.choices), v.prompt, v.kind, v.minimum, v.maximum, v.error)
+        groups.setdefault(key, []).append(v.range)
+    out: list[DataValidation] = []
+    for (choices, prompt, kind, lo, hi, error), ranges in groups.items():
+        chunk = ""
+        for rng in ranges:
+            if chunk and len(chunk) + 1 + len(rng) > limit:
+                out.append(DataValidation(chunk, list(choices), prompt, kind, lo, hi, error))
+                chunk = ""
+            chunk = f"{chunk},{rng}" if chunk else rng
+        out.append(DataValidation(chunk, list(choices), prompt, kind, lo, hi, error))
+    return out
 
 
 def write_validation(sheet, validation: DataValidation, com: bool, report: LiveRender) -> None:
