@@ -943,6 +943,12 @@ class DataValidation(_Strict):
         self._range._sheet._validations.append(
             {"range": ",".join(area_address(a) for a in self._range._areas), "choices": values})
 
+    def set_decimal(self, operator, formula1, formula2=None) -> None:
+        if operator != "between" or formula2 is None or not all(isinstance(f, (int, float)) for f in (formula1, formula2)):
+            raise ValueError("bad decimal rule")
+        self._range._sheet._validations.append(
+            {"range": ",".join(area_address(a) for a in self._range._areas), "decimal": (formula1, formula2)})
+
 
 # --------------------------------------------------------------------------- charts
 

@@ -233,8 +233,9 @@ def test_sample_appraisal_features_beyond_cells(planned, sample, tmp_path):
             r, g, b = (int(sheet_spec.tab_color[i:i + 2], 16) for i in (0, 2, 4))
             assert live._tab_color == r + 256 * g + 65536 * b
         assert len(live._charts) == len(ws._charts), sheet_spec.name
-        assert [v["choices"] for v in live._validations] == [
-            v.formula1.strip('"').split(",") for v in ws.data_validations.dataValidation], sheet_spec.name
+        assert [v.get("choices") or [f"{x:g}" for x in v["decimal"]] for v in live._validations] == [
+            v.formula1.strip('"').split(",") if v.type == "list" else [v.formula1, v.formula2]
+            for v in ws.data_validations.dataValidation], sheet_spec.name
         assert len(live._conditional) == len(ws.conditional_formatting), sheet_spec.name
         if sheet_spec.page is not None:
             assert live._page["PaperSize"] == 9 and live._page["Zoom"] is False

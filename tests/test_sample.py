@@ -68,7 +68,7 @@ def test_sheets(sample):
     wb = openpyxl.load_workbook(sample)
     assert wb.sheetnames == ["客服数据", "客服名册", "说明"]
     roster = wb["客服名册"]
-    assert [c.value for c in roster[1]] == ["客服", "入职日期", "岗位", "级别"]
+    assert [c.value for c in roster[1]] == ["客服", "入职日期", "岗位", "级别", "工号"]
     assert roster.max_row == 15
     assert 3 <= wb["说明"].max_row <= 6
 

@@ -123,6 +123,11 @@ def act(doc, a: dict, got: list) -> None:
         got.append(value_of(sheet_of(doc, a["sheet"]).getCellRangeByName(a["cell"])))
     elif op == "sheets":
         got.append(list(doc.Sheets.ElementNames))
+    elif op == "validation":  # the cell's data validation as LibreOffice read it from the file
+        v = sheet_of(doc, a["sheet"]).getCellRangeByName(a["cell"]).Validation
+        got.append({"type": v.Type.value, "operator": v.getOperator().value, "formula1": v.getFormula1(),
+                    "formula2": v.getFormula2(), "show_error": v.ShowErrorMessage, "style": v.ErrorAlertStyle.value,
+                    "error": v.ErrorMessage, "prompt": v.InputMessage})
     else:
         raise ValueError(f"unknown op {op!r}")
 

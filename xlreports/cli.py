@@ -251,17 +251,19 @@ def _init(args) -> int:
 
 def _demo(args) -> int:
     from xlreports.jobs.appraise import AppraiseOptions, appraise
-    from xlreports.samples import build_sample
+    from xlreports.jobs.init import init_book
+    from xlreports.samples import build_sample, sample_scheme
 
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
     book = folder / "shop_sample.xlsx"
-    build_sample(book)
+    # The shop's own 考核方案 (店铺名称 filled) before the first month; scheme B's demo has its supervisor scores.
+    build_sample(book, supervisor_scores=args.scheme.upper() == "B")
+    init_book(book, sample_scheme(args.scheme.upper()), backup=False)
     print(f"示例工作簿：{book}（14 名客服，2026-08 至 2026-10 的赤兔导出数据）")
     report = None
     for month in ("2026-08", "2026-09", "2026-10"):
-        report = appraise(book, AppraiseOptions(month=month, scheme=args.scheme if month == "2026-08" else None,
-                                                backup=False))
+        report = appraise(book, AppraiseOptions(month=month, backup=False))
         print(f"  {month}：已计算 {len(report.result.agents)} 人")
     _print_report(report)
 

@@ -5,7 +5,7 @@ Sheets:
            quirks of real exports (title row, blank row, two-row grouped header with merged cells,
            "→" and a trailing space in headers, numbers as text, a blank row in the middle,
            汇总值 / 平均值 summary rows at the bottom)
-  客服名册  客服, 入职日期, 岗位, 级别
+  客服名册  客服, 入职日期, 岗位, 级别, 工号
   说明      what this workbook is
 
 The story (see samples/README.md): 小美 is best every month; 阿磊 is last every month and
@@ -81,6 +81,14 @@ COLUMNS = (
     ("考勤与主管评分", "工作任务", "tasks", 9, "0"),
     ("考勤与主管评分", "工作态度", "attitude", 9, "0"),
     ("考勤与主管评分", "经验条数", "tips", 9, "0"),
+)
+# Scheme B's five supervisor scores (聊天记录抽查, exams, 工作总结) as a shop would type them, out of 10, 10, 5, 5, 5.
+SUPERVISOR_COLUMNS = (
+    ("主管评分（方案B）", "应答时间抽查", "chat_speed", 12, "0"),
+    ("主管评分（方案B）", "服务态度抽查", "chat_manner", 12, "0"),
+    ("主管评分（方案B）", "产品知识考试", "exam_product", 12, "0"),
+    ("主管评分（方案B）", "岗位操作考试", "exam_operation", 12, "0"),
+    ("主管评分（方案B）", "工作总结", "report", 9, "0"),
 )
 # Columns that add up in the 汇总值 row (the rest are rates, prices, scores or labels).
 ADDITIVE = {"visits", "inquiries", "ordered", "placed", "paid", "orders_paid", "closed", "refunds",
@@ -177,10 +185,20 @@ def build_rows(seed: int = SEED) -> list[dict]:
     return [_agent_month(rng, name, mi, month) for mi, month in enumerate(MONTHS) for name in AGENTS]
 
 
-def _summary(rows: list[dict]) -> tuple[dict, dict]:
+def _supervisor_scores(rows: list[dict], seed: int) -> None:
+    """Scheme B's supervisor scores on every row: the best agent near full marks, the worst low, the rest between."""
+    rng = random.Random(seed + 2)  # its own stream: the export's numbers stay as they are
+    for r in rows:
+        best, worst = r["agent"] == BEST, r["agent"] == WORST
+        for (_, _, key, _, _), top in zip(SUPERVISOR_COLUMNS, (10, 10, 5, 5, 5)):
+            low, high = (top, top) if best else (top // 2, top - 2) if worst else (top - (3 if top == 10 else 2), top)
+            r[key] = rng.randint(low, high)
+
+
+def _summary(rows: list[dict], columns=COLUMNS) -> tuple[dict, dict]:
     total = {"agent": "汇总值"}
     mean = {"agent": "平均值"}
-    for _, _, key, _, _ in COLUMNS[2:]:
+    for _, _, key, _, _ in columns[2:]:
         vals = [r[key] for r in rows]
         if key in ADDITIVE:
             total[key] = round(sum(vals), 2)
@@ -188,13 +206,17 @@ def _summary(rows: list[dict]) -> tuple[dict, dict]:
     return total, mean
 
 
-def build_workbook(seed: int = SEED) -> Workbook:
+def build_workbook(seed: int = SEED, supervisor_scores: bool = False) -> Workbook:
+    """The sample workbook; ``supervisor_scores`` adds scheme B's five supervisor score columns, filled."""
     rng = random.Random(seed + 1)  # quirks, independent of the numbers
     rows = build_rows(seed)
+    columns = COLUMNS + SUPERVISOR_COLUMNS if supervisor_scores else COLUMNS
+    if supervisor_scores:
+        _supervisor_scores(rows, seed)
     wb = Workbook()
     ws = wb.active
     ws.title = "客服数据"
-    ncol = len(COLUMNS)
+    ncol = len(columns)
     last = get_column_letter(ncol)
     bold = Font(bold=True)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -212,15 +234,15 @@ def build_workbook(seed: int = SEED) -> Workbook:
     ws.merge_cells("A3:A4")
     start = 2
     while start <= ncol:
-        group = COLUMNS[start - 1][0]
+        group = columns[start - 1][0]
         end = start
-        while end < ncol and COLUMNS[end][0] == group:
+        while end < ncol and columns[end][0] == group:
             end += 1
         ws.cell(3, start, group)
         if end > start:
             ws.merge_cells(start_row=3, start_column=start, end_row=3, end_column=end)
         start = end + 1
-    for ci, (_, header, _, width, _) in enumerate(COLUMNS, 1):
+    for ci, (_, header, _, width, _) in enumerate(columns, 1):
         if ci > 1:
             ws.cell(4, ci, header)
         ws.column_dimensions[get_column_letter(ci)].width = width
@@ -242,7 +264,7 @@ def build_workbook(seed: int = SEED) -> Workbook:
     for i, r in enumerate(rows):
         if i == blank_after:
             ri += 1
-        for ci, (_, _, key, _, fmt) in enumerate(COLUMNS, 1):
+        for ci, (_, _, key, _, fmt) in enumerate(columns, 1):
             value = r[key]
             c = ws.cell(ri, ci)
             if key == "sales" and i in text_sales:
@@ -256,8 +278,8 @@ def build_workbook(seed: int = SEED) -> Workbook:
                     c.number_format = fmt
         ri += 1
     money = ("sales", "featured", "target", "featured_target")
-    for is_mean, r in enumerate(_summary(rows)):
-        for ci, (_, _, key, _, fmt) in enumerate(COLUMNS, 1):
+    for is_mean, r in enumerate(_summary(rows, columns)):
+        for ci, (_, _, key, _, fmt) in enumerate(columns, 1):
             if key in r:
                 c = ws.cell(ri, ci, r[key])
                 c.font = bold
@@ -267,7 +289,7 @@ def build_workbook(seed: int = SEED) -> Workbook:
 
     # 客服名册
     roster = wb.create_sheet("客服名册")
-    for ci, (header, width) in enumerate((("客服", 12), ("入职日期", 12), ("岗位", 8), ("级别", 8)), 1):
+    for ci, (header, width) in enumerate((("客服", 12), ("入职日期", 12), ("岗位", 8), ("级别", 8), ("工号", 9)), 1):
         c = roster.cell(1, ci, header)
         c.font, c.alignment, c.fill, c.border = bold, center, head_fill, box
         roster.column_dimensions[get_column_letter(ci)].width = width
@@ -276,6 +298,7 @@ def build_workbook(seed: int = SEED) -> Workbook:
         roster.cell(ri, 2, hired).number_format = "yyyy-mm-dd"
         roster.cell(ri, 3, post)
         roster.cell(ri, 4, level)
+        roster.cell(ri, 5, f"KF{1000 + ri - 1}")  # 工号, printed on the forms
 
     # 说明
     notes = wb.create_sheet("说明")
@@ -293,8 +316,8 @@ def build_workbook(seed: int = SEED) -> Workbook:
     return wb
 
 
-def build_sample(path, seed: int = SEED) -> Path:
-    """Write the sample workbook to ``path`` and return it.
+def build_sample(path, seed: int = SEED, supervisor_scores: bool = False) -> Path:
+    """Write the sample workbook to ``path`` and return it (``supervisor_scores``: see ``build_workbook``).
 
     >>> import tempfile, pathlib
     >>> p = build_sample(pathlib.Path(tempfile.mkdtemp()) / "s.xlsx")
@@ -303,7 +326,7 @@ def build_sample(path, seed: int = SEED) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    build_workbook(seed).save(path)
+    build_workbook(seed, supervisor_scores).save(path)
     return path
 
 
@@ -321,6 +344,19 @@ _PLACES = (("江苏省", "苏州市", "吴江区"), ("浙江省", "杭州市", "
 _PRODUCTS = (("2026秋冬新款羊毛针织开衫女", 268.0), ("纯棉宽松圆领T恤", 79.0), ("高腰直筒牛仔裤", 159.0),
              ("加厚连帽卫衣", 189.0), ("真丝印花连衣裙", 459.0), ("羽绒服短款", 699.0), ("羊绒围巾", 329.0))
 SHOP = "小美的衣橱"
+
+
+def sample_scheme(code: str):
+    """A built-in scheme with the sample shop's name as its 店铺名称, as the demo writes it into 考核方案.
+
+    >>> sample_scheme("B").shop
+    '小美的衣橱'
+    """
+    from dataclasses import replace
+
+    from xlreports.rules.scheme_files import builtin_scheme
+
+    return replace(builtin_scheme(code), shop=SHOP)
 
 
 def _order_rows(rng: random.Random, start: dt.datetime, end: dt.datetime, n: int, buyers: list[str],

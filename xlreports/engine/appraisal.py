@@ -72,6 +72,7 @@ def _pay(scheme: Scheme, r: AgentResult, month: str) -> None:
     level = agent.level or scheme.default_level
     r.band = pay.result_band(scheme, r.total)
     r.perf_pay = pay.performance_pay(scheme, r.total, r.band, level)
+    r.advice = pay.level_advice(scheme, level, r.band.advice) if r.band else ""
     r.promotion = pay.promotion_note(scheme, level, agent.hire_date, month, r.band.advice if r.band else "")
     lv = scheme.level(level)
     r.base_wage = lv.wage if lv else 0.0

@@ -65,6 +65,41 @@ def months_between(start: date, month: str) -> int:
     return max(0, months)
 
 
+TOP_LEVEL_ADVICE = "建议不变（已是最高级别）"
+
+
+def level_room(scheme: Scheme, level: str) -> int | None:
+    """How many levels lie above ``level`` (None: not a level of the scheme).
+
+    >>> from xlreports.rules.scheme_files import builtin_scheme
+    >>> [level_room(builtin_scheme("A"), lv) for lv in ("初级", "中级", "高级", "专家")]
+    [2, 1, 0, None]
+    """
+    names = [lv.name for lv in scheme.levels]
+    return len(names) - 1 - names.index(level) if level in names else None
+
+
+def level_advice(scheme: Scheme, level: str, advice: str) -> str:
+    """The result band's 调整建议 within the level ladder: at the top level no 升 at all, below it no
+    升 N 级 beyond the levels above (``layout.formulas.advice_formula`` is the same, branch for branch).
+
+    >>> from xlreports.rules.scheme_files import builtin_scheme
+    >>> a = builtin_scheme("A")
+    >>> [level_advice(a, lv, "建议升2级") for lv in ("初级", "中级", "高级")]
+    ['建议升2级', '建议升1级', '建议不变（已是最高级别）']
+    >>> level_advice(a, "高级", "建议降级,给予一定考察期"), level_advice(a, "专家", "建议升2级")
+    ('建议降级,给予一定考察期', '建议升2级')
+    """
+    room = level_room(scheme, level)
+    if "升" not in advice or room is None:
+        return advice
+    if room == 0:
+        return TOP_LEVEL_ADVICE
+    for steps in range(room + 1, len(scheme.levels)):
+        advice = advice.replace(f"升{steps}级", f"升{room}级")
+    return advice
+
+
 def promotion_note(scheme: Scheme, level: str, hire_date: date | None, month: str, advice: str) -> str:
     """Whether tenure allows the move the result band advises (中级 after 6 months as 初级)."""
     if "升" not in advice:

@@ -23,6 +23,7 @@ class AgentMonth:
     level: str = ""
     post: str = ""
     hire_date: date | None = None
+    staff_id: str = ""  # 工号 from 客服名册
 
     def number(self, column: str | None) -> float | None:
         """The column's value as a float; None when blank or absent."""
@@ -73,6 +74,7 @@ class AgentResult:
     is_last: bool = False
     perf_pay: float = 0.0
     band: ResultBand | None = None
+    advice: str = ""  # the band's 调整建议 within the level ladder (engine.pay.level_advice)
     promotion: str = ""
     base_wage: float = 0.0
     post_wage: float = 0.0

@@ -35,7 +35,7 @@ XLWINGS_API_USED: tuple[str, ...] = (
     "Font.bold", "Font.italic", "Font.size", "Font.color",
     "Borders.set",
     "ConditionalFormats.add_color_scale", "ConditionalFormats.add_data_bar", "ConditionalFormats.add_custom",
-    "DataValidation.set_list",
+    "DataValidation.set_list", "DataValidation.set_decimal",
     # charts
     "Charts.add", "Chart.set_source_data", "Chart.chart_type", "Chart.set_x_axis_values", "Chart.title",
     "Chart.series", "Chart.legend", "Chart.value_axis",

@@ -49,6 +49,7 @@ from xlreports.excel.write.plan import sheet_key
 from xlreports.jobs.carry import (OurSheets, added_headers, carried_value, current_inputs, formula_inputs,
                                   header_text, input_field_kinds, read_manifest, read_our_sheets, read_sheet_table,
                                   sheet_inputs, still_prefilled)
+from xlreports.jobs.form_warnings import form_warnings, read_typed_score
 from xlreports.jobs.overtyped import overtyped_figures
 from xlreports.layout.readback import SIGN_OFF_FIELDS
 from xlreports.jobs.people import (ACCOUNT_FIELD, account_book, missing_day_problems, people_months,
@@ -143,7 +144,7 @@ def plan_appraisal(wb, opts: AppraiseOptions, *, shop: str, is_csv: bool = False
     warnings += missing_day_problems(inputs.rollup, month, inputs.data.sheet)
     ctx, new_roster = _build_context(inputs, month, opts, labels, shop, warnings, messages)
     clock.tick("engine")
-    spec = _workbook_spec(ctx, inputs, opts, new_roster, labels)
+    spec = _workbook_spec(ctx, inputs, opts, new_roster, labels, warnings)
     # Formulas typed over are rewritten (the scheme defines each figure, pay reads it) and reported by
     # cell; formulas typed into input cells keep the value they show, and are noted.
     warnings += overtyped_figures(inputs.ours, spec.sheets, labels, month, [r.agent.name for r in ctx.result.agents],
@@ -210,10 +211,11 @@ def _read_warnings(inputs: _Inputs) -> list[Problem]:
 def _read_roster(rows: SheetRows) -> Table:
     """客服名册: one row per person, or several when a person has several 账号 (also several in one cell)."""
     aliases = {"客服": "客服", "姓名": "客服", "旺旺": "客服", "客服昵称": "客服", "入职日期": "入职日期",
-               "入职时间": "入职日期", "岗位": "岗位", "级别": "级别", "等级": "级别",
+               "入职时间": "入职日期", "岗位": "岗位", "级别": "级别", "等级": "级别", "工号": "工号", "员工编号": "工号",
                ACCOUNT_FIELD: ACCOUNT_FIELD, "子账号": ACCOUNT_FIELD, "客服账号": ACCOUNT_FIELD}
     return read_table(rows, wanted=list(dict.fromkeys(aliases.values())),
-                      kinds={"客服": "text", "入职日期": "date", "岗位": "text", "级别": "text", ACCOUNT_FIELD: "text"},
+                      kinds={"客服": "text", "入职日期": "date", "岗位": "text", "级别": "text", "工号": "text",
+                             ACCOUNT_FIELD: "text"},
                       key="客服", aliases=lambda h: aliases.get(str(h or "").strip()), also_by=[ACCOUNT_FIELD])
 
 
@@ -303,16 +305,18 @@ def _build_context(inputs: _Inputs, month: str, opts: AppraiseOptions, labels: L
     roster_info, new_roster = _roster(inputs.roster, records, scheme.default_level, scheme, warnings, messages)
 
     # Inputs typed on forms and the payroll: carried over when someone changed them, else pre-filled from data.
-    agents, prefills, values_by_key, problems = _month_agents(inputs, month, records, roster_info, derived)
+    agents, prefills, values_by_key, problems = _month_agents(inputs, month, records, roster_info, derived, labels)
     raise_if_errors(problems)
+    warnings += problems  # typed scores read leniently, or not at all
     _warn_absent(inputs, month, records, warnings)
 
     inputs.history = _refreshed_history(inputs, month, available, messages, warnings)
     history = [h for h in inputs.history if h.month != month]
     result = settle(appraise_month(scheme, agents, history, available | set(derived)), history)
     forms = opts.forms if opts.forms != "auto" else ("tabs" if len(agents) <= AUTO_TABS_LIMIT else "single")
+    last = previous_month(month)
     ctx = BookContext(result, refs, labels, scheme.shop or shop, data_columns, rate_columns,
-                      values_by_key, prefills, forms)
+                      values_by_key, prefills, forms, {h.agent: h.total for h in history if h.month == last})
     return ctx, new_roster
 
 
@@ -331,9 +335,12 @@ def _derived(table: Table, month: str, scheme, available: set[str],
     return derived
 
 
-def _month_agents(inputs: _Inputs, month: str, records, roster_info: dict, derived: dict):
-    """One month's agents with what was typed for them carried over: (agents, pre-fills, cell values, problems)."""
+def _month_agents(inputs: _Inputs, month: str, records, roster_info: dict, derived: dict,
+                  labels: Labels = Labels("zh")):
+    """One month's agents with what was typed for them carried over: (agents, pre-fills, cell values, problems;
+    a typed score that is not a plain number is a warning: read as the number it says, or scored 0)."""
     scheme, table, known = inputs.scheme.scheme, inputs.data, inputs.known
+    scores = {k.name: k for k in scheme.kpis if kinds.of(k).typed_score}
     prefills: dict[str, Any] = {}
     values_by_key: dict[str, Any] = {}
     problems: list[Problem] = []
@@ -350,7 +357,13 @@ def _month_agents(inputs: _Inputs, month: str, records, roster_info: dict, deriv
             prefills[k] = prefill
             chosen = carried_value(k, prefill, known)
             values_by_key[k] = chosen
-            if column:
+            if column and label in scores:
+                where = ((known[k].sheet, known[k].cell) if k in known
+                         else (table.sheet, rec.cell(column) if column in rec.cols else None))
+                values[column], values_by_key[k], problem = read_typed_score(
+                    label, chosen, scores[label].max_score, *where, labels)
+                problems += [problem] if problem else []
+            elif column:
                 try:
                     values[column] = coerce(chosen, "number")
                 except ValueError:
@@ -361,9 +374,9 @@ def _month_agents(inputs: _Inputs, month: str, records, roster_info: dict, deriv
             k = key(name, label)
             prefills[k] = None
             values_by_key[k] = known[k].value if k in known else None
-        hire, post, level = roster_info.get(name, (None, "", scheme.default_level))
+        hire, post, level, staff_id = roster_info.get(name, (None, "", scheme.default_level, ""))
         agents.append(AgentMonth(name, month, values, level=level, post=post or values.get("岗位") or "",
-                                 hire_date=hire))
+                                 hire_date=hire, staff_id=staff_id))
     return agents, prefills, values_by_key, problems
 
 
@@ -396,6 +409,7 @@ def _refreshed_history(inputs: _Inputs, month: str, available: set[str], message
         derived = _derived(table, m, scheme, available, [])
         roster_info, _ = _roster(inputs.roster, records, scheme.default_level, scheme, [], [])
         agents, prefills, _, problems = _month_agents(inputs, m, records, roster_info, derived)
+        problems = [p for p in problems if p.severity == "error"]  # warnings: this month's run says them
         for p in problems:
             warnings.append(Problem(p.sheet, p.cell, f"{m}：{p.message}，该月历史按预填值计算", severity="warning",
                                     found=p.found))
@@ -464,14 +478,16 @@ def _roster(roster: Table | None, records, default_level: str, scheme, warnings:
         if level not in levels:  # an error: the agent would be paid 底薪 0
             problems.append(Problem(roster.sheet, rec.cell("级别") if "级别" in rec.cols else None,
                                     f"级别「{level}」不在考核方案的【级别工资】中（可用：{'、'.join(sorted(levels))}）"))
-        info[name] = (rec.values.get("入职日期"), rec.values.get("岗位") or "", level)
+        info[name] = (rec.values.get("入职日期"), rec.values.get("岗位") or "", level, rec.values.get("工号") or "")
     raise_if_errors(problems)
     return info, None
 
 
-def _workbook_spec(ctx: BookContext, inputs: _Inputs, opts: AppraiseOptions, new_roster, labels: Labels) -> WorkbookSpec:
+def _workbook_spec(ctx: BookContext, inputs: _Inputs, opts: AppraiseOptions, new_roster, labels: Labels,
+                   warnings: list[Problem]) -> WorkbookSpec:
     data_spec, data_refs = data_sheet(ctx, inputs.rollup)
     forms, form_refs = form_sheets(ctx, data_refs)
+    warnings += form_warnings(ctx, form_refs)  # before any sheet that lists the run's warnings (首页)
     summary, summary_refs = summary_sheet(ctx, form_refs)
     payroll = payroll_sheet(ctx, data_refs, form_refs, summary_refs)
     history = merge_history(inputs.history, history_rows(ctx.result))

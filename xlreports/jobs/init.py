@@ -68,12 +68,13 @@ def kept_name(names: list[str], today: date) -> str:
         n += 1
 
 
-def init_book(book: str | Path, scheme_spec: str = "A", *, backup: bool = True, replace: bool = False,
+def init_book(book: str | Path, scheme_spec: str | Scheme = "A", *, backup: bool = True, replace: bool = False,
               today: date | None = None) -> InitResult:
-    """Write the scheme into ``book`` (created when missing); see the module docstring. Holds the
-    workbook's run lock, like every job that writes it."""
+    """Write the scheme (A, B, a scheme file, or a Scheme) into ``book`` (created when missing); see the module
+    docstring. Holds the workbook's run lock, like every job that writes it."""
     book = Path(book)
-    scheme = resolve_scheme(scheme_spec)
+    scheme = scheme_spec if isinstance(scheme_spec, Scheme) else resolve_scheme(scheme_spec)
+    scheme_spec = scheme_spec.code if isinstance(scheme_spec, Scheme) else scheme_spec
     sheet = scheme_sheet(scheme, SHEET_NAME)
     if book.suffix.lower() not in (".xlsx", ".xlsm"):
         raise XlreportsError(f"{book.name}：请使用 .xlsx 或 .xlsm 工作簿")

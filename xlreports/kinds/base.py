@@ -46,6 +46,7 @@ class KpiKind(ABC):
     scored = True  # False: shown only (仅展示), no score
     uses_metric = False  # value from the KPI's metric (比值, 列值 …); else ``measure``
     typed = False  # value typed on the form, pre-filled from the 录入列
+    typed_score = False  # the typed value is itself a score from 0 to 分值 (validated, warned when blank)
     deducts = False  # value = Σ 扣分项 counts × points, typed in the form's 考勤记录
     weight_text = "—"  # the form's 权重 cell when the kind is not weighted
     number_format: str | None = None  # the 数据 cell's format; None: by the KPI's 格式

@@ -14,6 +14,7 @@ from xlreports.model.scheme_refs import SchemeRefs
 class ManualKind(KpiKind):
     key, label = "manual", "主管评分"
     typed = True
+    typed_score = True
     number_format = "General"  # "0.##" shows "100." in Excel
 
     def measure(self, kpi: Kpi, agent: Values) -> float | None:

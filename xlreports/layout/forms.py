@@ -1,25 +1,31 @@
 """考核表: one form per agent, laid out like the paper 客服人员绩效考核表.
 
-指标 | 详细描述 | 标准 | 分值 | 权重 | 数据 | 得分 | 加权得分, then 总分, 绩效工资, 结果档位,
-the attendance record, and the sign-off fields 考核人员 / 考核时间 / 备注 / 被考核人确认.
+指标 | 详细描述 | 标准 | 分值 | 权重 | 数据 | 得分 | 加权得分, then 总分, 上月总分, 绩效工资, 结果档位,
+the attendance record, the sign-off fields 考核人员 / 考核时间 / 备注 / 被考核人确认, and a signature
+block (被考核人签字 / 考核人签字 / 部门经理审核, each with a date) with room to write by hand.
 Yellow cells are typed by the supervisor or the agent; every other number is a
-formula over 考核数据 and 考核方案. Tabs mode gives each agent a sheet
-(考核表-<客服>); single mode stacks the forms on one sheet with a page break after each.
+formula over 考核数据 and 考核方案. Rows are as tall as their wrapped text; the scheme's reading
+notes stay on 考核方案 (the agent signs the rules, not our reading of them). Tabs mode gives each
+agent a sheet (考核表-<客服>) printed on one A4 page; single mode stacks the forms on one sheet
+with a page break after each.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from xlreports import kinds
+from xlreports.engine.pay import TOP_LEVEL_ADVICE
 from xlreports.engine.records import AgentResult
 from xlreports.kinds.attendance import deduction_formula
 from xlreports.model.scheme import Kpi
 from xlreports.layout import formulas as fx
 from xlreports.layout.context import BookContext, safe_sheet_name, value_format
 from xlreports.layout.data_sheet import DataRefs
+from xlreports.layout.text_fit import fitted_height
 from xlreports.a1 import addr, sheet_ref
 from xlreports.layout.spec import (
     BODY,
+    FMT_DATE,
     FMT_MONEY,
     FMT_NUMBER,
     FMT_SCORE,
@@ -34,8 +40,11 @@ from xlreports.layout.spec import (
 )
 
 COLUMNS = ("指标", "详细描述", "标准", "分值", "权重", "数据", "得分", "加权得分")
-WIDTHS = (15, 28, 36, 7, 7, 12, 9, 10)
+WIDTHS = (13, 26, 26, 6, 6, 10, 7, 10)  # 104 units: one A4 page wide in portrait at about 88 %
 CONFIRM_CHOICES = ["确认无误", "有异议"]
+SIGNATURES = ("被考核人签字", "考核人签字", "部门经理审核")
+SIGNATURE_HEIGHT = 34  # points: room for a handwritten name
+DESCRIPTION_SIZE = 9  # 详细描述 and 标准 in 9 pt: scheme B's rules fit in three lines
 Pos = tuple[int, int]
 
 
@@ -95,7 +104,10 @@ def form_sheets(ctx: BookContext, data: DataRefs) -> tuple[list[SheetSpec], dict
 
 
 def _new_sheet(ctx: BookContext, name: str) -> SheetSpec:
+    # A form tab prints on one A4 page; the single sheet one form a page (its breaks), one page wide.
+    tall = 1 if ctx.forms_mode != "single" else 0
     spec = SheetSpec(name, tab_color="4472C4", page=PageSetup(
+        orientation="portrait", fit_width=1, fit_height=tall,
         header_left=ctx.shop, header_center="客服人员绩效考核表", header_right=f"考核月份：{ctx.month}"))
     for j, w in enumerate(WIDTHS, start=1):
         spec.col_widths[j] = w
@@ -119,18 +131,24 @@ def _form(ctx: BookContext, spec: SheetSpec, top: int, r: AgentResult, data: Dat
     spec.set(top + 2, 6, L("级别"), style=LABEL)
     spec.merge(top + 2, 7, top + 2, 8, level, style=BODY)
     f.level = (top + 2, 7)
+    head = top + 3
+    if _shows_roster(ctx):
+        _pair(spec, head, [(L("工号"), r.agent.staff_id, 1, 2, 3), (L("入职日期"), r.agent.hire_date, 4, 6, 8)])
+        spec.cells[(head, 6)].style = BODY.but(number_format=FMT_DATE, h_align="left")
+        head += 1
     for j, label in enumerate(COLUMNS, start=1):
-        spec.set(top + 3, j, L(label), style=HEADER)
+        spec.set(head, j, L(label), style=HEADER)
+    spec.row_heights[head] = fitted_height([(L(c), w, 10.5) for c, w in zip(COLUMNS, WIDTHS)])
 
-    row = top + 4
+    row = head + 1
     att_rows: dict[str, int] = {}
     kpi_rows: dict[str, int] = {}
     for kpi in scheme.kpis:
         kpi_rows[kpi.name] = row
         row += 1
     total_row = row
-    perf_row, band_row = row + 1, row + 2
-    att_top = row + 4
+    last_row_, perf_row, band_row = row + 1, row + 2, row + 3
+    att_top = row + 5
     for kpi in scheme.kpis:
         for column in kinds.of(kpi).attendance_columns(kpi):
             if column not in att_rows:
@@ -141,12 +159,14 @@ def _form(ctx: BookContext, spec: SheetSpec, top: int, r: AgentResult, data: Dat
     for kpi in scheme.kpis:
         _kpi_row(ctx, spec, kpi_rows[kpi.name], kpi, r, data, f)
 
-    first, last = top + 4, total_row - 1
+    first, last = head + 1, total_row - 1
     spec.merge(total_row, 1, total_row, 7, L("总分"), style=LABEL.but(h_align="right"))
     spec.set(total_row, 8, r.total, formula=f"=ROUND(SUM(H{first}:H{last}),2)",
              style=BODY.but(bold=True, number_format=FMT_SCORE))
     f.total = (total_row, 8)
     total = addr(total_row, 8)
+    spec.merge(last_row_, 1, last_row_, 7, L("上月总分"), style=LABEL.but(h_align="right"))
+    spec.set(last_row_, 8, ctx.last_totals.get(name), style=BODY.but(number_format=FMT_SCORE))
     spec.merge(perf_row, 1, perf_row, 7, L("绩效工资"), style=LABEL.but(h_align="right"))
     spec.set(perf_row, 8, r.perf_pay, formula=fx.perf_pay_formula(scheme, srefs, total, addr(*f.level)),
              style=BODY.but(bold=True, number_format=FMT_MONEY))
@@ -156,8 +176,8 @@ def _form(ctx: BookContext, spec: SheetSpec, top: int, r: AgentResult, data: Dat
     spec.merge(band_row, 2, band_row, 3, r.band.label if r.band else "",
                formula="=" + fx.band_pick(scheme, srefs, total, "label") if has_bands else None, style=BODY)
     spec.merge(band_row, 4, band_row, 5, L("调整建议"), style=LABEL)
-    spec.merge(band_row, 6, band_row, 8, r.band.advice if r.band else "",
-               formula="=" + fx.band_pick(scheme, srefs, total, "advice") if has_bands else None, style=BODY)
+    spec.merge(band_row, 6, band_row, 8, shown_advice(ctx, r), style=BODY.but(wrap=True), formula="=" + fx.advice_formula(
+        scheme, srefs, total, addr(*f.level), L(TOP_LEVEL_ADVICE)) if has_bands else None)
     f.band_label, f.advice = (band_row, 2), (band_row, 6)
 
     # Attendance record: typed by the supervisor, read by the 考勤 row and by 全勤奖.
@@ -180,11 +200,36 @@ def _form(ctx: BookContext, spec: SheetSpec, top: int, r: AgentResult, data: Dat
     spec.row_heights[sign + 1] = 36
     _input_pair(ctx, spec, sign + 2, name, [("被考核人确认", 1, 2, 3), ("确认日期", 4, 6, 8)])
     spec.validations.append(DataValidation(addr(sign + 2, 2), CONFIRM_CHOICES, "请选择：确认无误 / 有异议"))
-    notes = ["黄色单元格由主管或本人填写；其余数字为公式，随「考核数据」「考核方案」自动重算。"]
-    notes += [f"{k.name}：{k.note}" for k in scheme.kpis if k.note]
-    spec.merge(sign + 3, 1, sign + 3, 8, "\n".join(notes), style=NOTE)
-    spec.row_heights[sign + 3] = 14 * len(notes) + 4
-    return f, sign + 3
+    end = _signatures(ctx, spec, sign + 4)
+    note = "黄色单元格由主管或本人填写；其余数字为公式，随「考核数据」「考核方案」自动重算。"
+    spec.merge(end + 1, 1, end + 1, 8, note, style=NOTE)
+    spec.row_heights[end + 1] = fitted_height([(note, sum(WIDTHS), 9)], minimum=16)
+    return f, end + 1
+
+
+def shown_advice(ctx: BookContext, r: AgentResult) -> str:
+    """The 调整建议 a form shows (its formula's value): the engine's, the top-level text in the book's language."""
+    return ctx.labels(r.advice) if r.advice == TOP_LEVEL_ADVICE else r.advice
+
+
+def _shows_roster(ctx: BookContext) -> bool:
+    """The 工号 / 入职日期 row: when 客服名册 gives them for anyone (else it would be blank on every form)."""
+    return any(a.agent.staff_id or a.agent.hire_date for a in ctx.result.agents)
+
+
+def _signatures(ctx: BookContext, spec: SheetSpec, row: int) -> int:
+    """被考核人签字 / 考核人签字 / 部门经理审核, each with a date: tall rows to sign by hand (unlocked, so a
+    protected sheet still takes a typed date). Returns the last row."""
+    L = ctx.labels
+    blank = BODY.but(locked=False)
+    for i, label in enumerate(SIGNATURES):
+        r = row + i
+        spec.merge(r, 1, r, 1, L(label), style=LABEL.but(wrap=True))
+        spec.merge(r, 2, r, 3, None, style=blank)
+        spec.merge(r, 4, r, 5, L("日期"), style=LABEL)
+        spec.merge(r, 6, r, 8, None, style=blank)
+        spec.row_heights[r] = SIGNATURE_HEIGHT
+    return row + len(SIGNATURES) - 1
 
 
 def _pair(spec: SheetSpec, row: int, items) -> None:
@@ -207,10 +252,12 @@ def _kpi_row(ctx: BookContext, spec: SheetSpec, row: int, kpi: Kpi, r: AgentResu
     where = srefs.kpis[kpi.name]
     s = r.kpis[kpi.name]
     name = r.agent.name
-    spec.set(row, 1, kpi.name, style=BODY.but(bold=True))
-    spec.set(row, 2, kpi.description, style=BODY.but(wrap=True))
-    spec.set(row, 3, standard_text(kpi), style=BODY.but(wrap=True, size=9))
-    spec.row_heights[row] = 30
+    standard = standard_text(kpi)
+    spec.set(row, 1, kpi.name, style=BODY.but(bold=True, wrap=True))
+    spec.set(row, 2, kpi.description, style=BODY.but(wrap=True, size=DESCRIPTION_SIZE))
+    spec.set(row, 3, standard, style=BODY.but(wrap=True, size=DESCRIPTION_SIZE))
+    spec.row_heights[row] = fitted_height([(kpi.name, WIDTHS[0], 10.5), (kpi.description, WIDTHS[1], DESCRIPTION_SIZE),
+                                           (standard, WIDTHS[2], DESCRIPTION_SIZE)])
     max_cell, value_cell, score_cell = addr(row, 4), addr(row, 6), addr(row, 7)
     f.max_score[kpi.name], f.value[kpi.name], f.score[kpi.name] = (row, 4), (row, 6), (row, 7)
     spec.set(row, 4, kpi.max_score, formula=f"={srefs.ref(where['max_score'])}", style=BODY)
@@ -232,6 +279,8 @@ def _kpi_row(ctx: BookContext, spec: SheetSpec, row: int, kpi: Kpi, r: AgentResu
         key = ctx.input_key(name, kpi.name)
         spec.set(row, 6, ctx.inputs.get(key), style=INPUT.but(number_format=value_format(kpi), h_align="right"),
                  input_key=key)
+        if kind.typed_score:
+            spec.validations.append(score_validation(ctx, kpi, value_cell))
 
     if not kind.scored:
         spec.set(row, 7, "不计分", style=BODY.but(h_align="center", color="808080"))
@@ -242,6 +291,22 @@ def _kpi_row(ctx: BookContext, spec: SheetSpec, row: int, kpi: Kpi, r: AgentResu
     weighted = f"={score_cell}*{addr(row, 5)}/{max_cell}" if kind.weighted else f"={score_cell}"
     spec.set(row, 8, s.weighted, formula=weighted, style=BODY.but(number_format=FMT_SCORE))
     f.weighted[kpi.name] = (row, 8)
+
+
+def score_validation(ctx: BookContext, kpi: Kpi, cell: str) -> DataValidation:
+    """A typed score cell takes a number from 0 to the KPI's 分值, with a prompt and a Chinese error.
+
+    >>> from xlreports.layout.labels import Labels
+    >>> class C: labels = Labels("zh")
+    >>> v = score_validation(C(), Kpi("工作态度", "manual", max_score=5.0), "F14")
+    >>> (v.kind, v.minimum, v.maximum, v.prompt, v.error)
+    ('decimal', 0, 5.0, '主管评分：0 到 5 分', '「工作态度」应为 0 到 5 之间的数字（分值 5 分）')
+    """
+    L = ctx.labels
+    return DataValidation(cell, [], L("主管评分：0 到 {max} 分").format(max=f"{kpi.max_score:g}"), kind="decimal",
+                          minimum=0, maximum=kpi.max_score,
+                          error=L("「{kpi}」应为 0 到 {max} 之间的数字（分值 {max} 分）").format(
+                              kpi=L(kpi.name), max=f"{kpi.max_score:g}"))
 
 
 def _metric(ctx: BookContext, kpi: Kpi, agent: str, data: DataRefs) -> str:

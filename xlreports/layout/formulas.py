@@ -55,6 +55,31 @@ def band_pick(scheme: Scheme, refs: SchemeRefs, total: str, attr: str) -> str:
     return expr
 
 
+def advice_formula(scheme: Scheme, refs: SchemeRefs, total: str, level: str, top_text: str) -> str:
+    """调整建议 within the level ladder (``engine.pay.level_advice``): the band's advice; at the top level
+    ``top_text`` when it advises 升; below it 升 N 级 capped at the levels above. No '='.
+
+    >>> from xlreports.rules.scheme_files import builtin_scheme
+    >>> from xlreports.rules.scheme_rows import parse_scheme_rows, scheme_to_rows
+    >>> p = parse_scheme_rows(scheme_to_rows(builtin_scheme("A")))
+    >>> f = advice_formula(p.scheme, p.refs, "H20", "G3", "建议不变（已是最高级别）")
+    >>> f.startswith('IF(ISNUMBER(FIND("升",IF(H20>=') and 'SUBSTITUTE(' in f
+    True
+    """
+    advice = band_pick(scheme, refs, total, "advice")
+    n = len(refs.levels)
+    room = "-1"  # not a level of the scheme: the advice as it is
+    for i, where in reversed(list(enumerate(refs.levels))):
+        room = f"IF({level}={refs.ref(where['name'])},{n - 1 - i},{room})"
+    capped = advice
+    for r in range(n - 2, 0, -1):
+        sub = advice
+        for steps in range(r + 1, n):
+            sub = f'SUBSTITUTE({sub},"升{steps}级","升{r}级")'
+        capped = f"IF({room}={r},{sub},{capped})"
+    return f'IF(ISNUMBER(FIND("升",{advice})),IF({room}=0,{quote(top_text)},{capped}),{advice})'
+
+
 def level_pick(scheme: Scheme, refs: SchemeRefs, level: str, attr: str) -> str:
     """A level's 级别工资 / 绩效基数 by name; 0 when the level is not in the table. No '='."""
     names = [refs.ref(w["name"]) for w in refs.levels]

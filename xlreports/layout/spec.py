@@ -132,11 +132,20 @@ class ConditionalFormat:
 
 @dataclass
 class DataValidation:
-    """A drop-down list on ``range`` with the given choices."""
+    """A drop-down list on ``range`` with the given choices; or, with ``kind="decimal"``, a number from
+    ``minimum`` to ``maximum`` (``choices`` empty). ``error`` is the message shown when typing is refused.
+
+    >>> DataValidation("F9", [], "主管评分：0–10", kind="decimal", minimum=0, maximum=10).kind
+    'decimal'
+    """
 
     range: str
     choices: list[str]
     prompt: str | None = None
+    kind: str = "list"  # "list" | "decimal"
+    minimum: float | None = None
+    maximum: float | None = None
+    error: str | None = None
 
 
 @dataclass

@@ -13,7 +13,7 @@ from xlreports import kinds
 from xlreports.engine.streaks import condition_text, streak_label
 from xlreports.kinds.base import as_number
 from xlreports.layout.context import BookContext, value_format
-from xlreports.layout.forms import FormRefs
+from xlreports.layout.forms import FormRefs, shown_advice
 from xlreports.a1 import addr, col_letter
 from xlreports.layout.lookup import TableRefs
 from xlreports.layout.spec import (
@@ -103,7 +103,7 @@ def summary_sheet(ctx: BookContext, forms: dict[str, FormRefs]) -> tuple[SheetSp
         has_bands = bool(scheme.result_bands)
         spec.set(i, cols["结果档位"], r.band.label if r.band else "",
                  formula=f"={f.ref(f.band_label)}" if has_bands else None, style=BODY)
-        spec.set(i, cols["调整建议"], r.band.advice if r.band else "",
+        spec.set(i, cols["调整建议"], shown_advice(ctx, r),
                  formula=f"={f.ref(f.advice)}" if has_bands else None, style=BODY)
         spec.set(i, cols["晋级条件"], r.promotion, style=BODY.but(size=9))
         terms = []

@@ -120,6 +120,37 @@ def parse_number(text: str) -> tuple[int | float | None, bool]:
     return number, percent
 
 
+# ---------------------------------------------------------------- typed scores
+
+NOT_A_SCORE = "应为分数（数字，如 8 或 8.5）"
+_SCORE_UNIT = re.compile(r"(分|points?|pts?)$", re.I)
+
+
+def parse_score(value: object) -> int | float | None:
+    """A score as people type it on a form: a number, or text such as "9分", "９", " 9 ", "8.5 分" (None: blank).
+    A percent or anything else raises ValueError(NOT_A_SCORE).
+
+    >>> [parse_score(v) for v in ("9分", "９", " 9 ", "8.5 分", 7, None, "", "１０分")]
+    [9, 9, 9, 8.5, 7, None, None, 10]
+    """
+    if isinstance(value, str):
+        text = _SPACE.sub("", folded(value))
+        if text.lower() in BLANK_TOKENS:
+            return None
+        text = _SCORE_UNIT.sub("", text)
+        try:
+            number, percent = parse_number(text) if text else (None, True)
+        except ValueError:
+            raise ValueError(NOT_A_SCORE) from None
+        if percent or number is None:
+            raise ValueError(NOT_A_SCORE)
+        return number
+    try:
+        return number_cell(value)[0]
+    except ValueError:
+        raise ValueError(NOT_A_SCORE) from None
+
+
 # ---------------------------------------------------------------- durations
 
 NOT_A_DURATION = "应为时长（秒），如 90、1:30、00:01:30、1分30秒 或 1.5分钟"

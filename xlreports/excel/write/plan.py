@@ -30,7 +30,7 @@ __all__ = [
     "TabPlan", "plan_tabs", "owned_tabs", "MARK_NAME", "mark_formula", "read_mark", "sheet_key", "check_sheet_name", "check_sheet_names",
     "CellValue", "cell_value", "clean_text", "looks_like_formula", "Margins", "margins",
     "paper_size", "list_validation_formula", "table_column_style", "default_format", "formula_text",
-    "cm_to_points",
+    "cm_to_points", "plain_number",
 ]
 
 # --------------------------------------------------------------------------- constants
@@ -440,6 +440,15 @@ def paper_size(paper: str) -> int:
     if code is None:
         raise ValueError(f"unknown paper size {paper!r}; known: {sorted(PAPER_SIZES)}")
     return code
+
+
+def plain_number(value: float | None) -> str:
+    """A number as a validation bound is written: no exponent, no trailing ".0" (None: 0).
+
+    >>> plain_number(10.0), plain_number(7.5), plain_number(None)
+    ('10', '7.5', '0')
+    """
+    return format(float(value or 0), ".15g")
 
 
 def list_validation_formula(choices: Sequence[str], where: str) -> str:

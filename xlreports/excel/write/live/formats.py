@@ -27,7 +27,7 @@ from xlreports.excel.write.plan import (
 from xlreports.layout.spec import Chart, ConditionalFormat, DataValidation, SheetSpec, Style
 
 __all__ = ["CHART_TYPES", "rgb", "style_properties", "format_groups", "write_formats", "write_notes",
-           "runs", "write_dimensions", "write_conditional_format", "write_validation", "write_chart"]
+           "runs", "write_dimensions", "write_conditional_format", "merged_validations", "write_validation", "write_chart"]
 
 CHART_TYPES = {"bar": "column_clustered", "radar": "radar_markers", "line": "line_markers"}  # xlwings' names
 
@@ -220,11 +220,38 @@ def write_conditional_format(sheet, fmt: ConditionalFormat, report: LiveRender) 
         raise ValueError(f"unknown conditional format kind {fmt.kind!r}")
 
 
+def merged_validations(validations: list[DataValidation], limit: int = MAX_PROMPT_CHARS) -> list[DataValidation]:
+    """Validations that differ only in their range, as one per multi-area range of at most ``limit``
+    characters: a sheet of 500 forms sets its score rules in a few calls, not a thousand.
+
+    >>> vs = [DataValidation(c, [], kind="decimal", maximum=10) for c in ("F9", "F30", "F51")]
+    >>> [v.range for v in merged_validations(vs + [DataValidation("F10", [], kind="decimal", maximum=5)], 7)]
+    ['F9,F30', 'F51', 'F10']
+    """
+    groups: dict[tuple, list[str]] = {}
+    for v in validations:
+        key = (tuple(v.choices), v.prompt, v.kind, v.minimum, v.maximum, v.error)
+        groups.setdefault(key, []).append(v.range)
+    out: list[DataValidation] = []
+    for (choices, prompt, kind, lo, hi, error), ranges in groups.items():
+        chunk = ""
+        for rng in ranges:
+            if chunk and len(chunk) + 1 + len(rng) > limit:
+                out.append(DataValidation(chunk, list(choices), prompt, kind, lo, hi, error))
+                chunk = ""
+            chunk = f"{chunk},{rng}" if chunk else rng
+        out.append(DataValidation(chunk, list(choices), prompt, kind, lo, hi, error))
+    return out
+
+
 def write_validation(sheet, validation: DataValidation, com: bool, report: LiveRender) -> None:
-    """A drop-down list; its input prompt and error text need COM (``Range.api.Validation``)."""
-    list_validation_formula(validation.choices, validation.range)  # refuses what Excel cannot store
+    """A drop-down list or a decimal range; its input prompt and error text need COM (``Range.api.Validation``)."""
     rng = sheet.range(validation.range)
-    rng.data_validation.set_list(list(validation.choices))
+    if validation.kind == "decimal":
+        rng.data_validation.set_decimal("between", validation.minimum or 0, validation.maximum or 0)
+    else:
+        list_validation_formula(validation.choices, validation.range)  # refuses what Excel cannot store
+        rng.data_validation.set_list(list(validation.choices))
     if not com:
         report.skip("下拉列表的输入提示和出错提示：仅 Windows")
         return
@@ -234,7 +261,7 @@ def write_validation(sheet, validation: DataValidation, com: bool, report: LiveR
             api.InputMessage = validation.prompt[:MAX_PROMPT_CHARS]
             api.ShowInput = True
         api.ErrorTitle = VALIDATION_ERROR_TITLE
-        api.ErrorMessage = VALIDATION_ERROR_MESSAGE
+        api.ErrorMessage = (validation.error or VALIDATION_ERROR_MESSAGE)[:MAX_PROMPT_CHARS]
         api.ShowError = True
     except Exception as e:
         report.skip(f"下拉列表的输入提示（{sheet.name}）：{why(e)}")

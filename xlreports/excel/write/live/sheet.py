@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from xlreports.excel.write.live.cells import write_formulas, write_merges, write_table_values, write_values
 from xlreports.excel.write.live.formats import (
-    write_chart, write_conditional_format, write_dimensions, write_formats, write_notes, write_validation,
+    merged_validations, write_chart, write_conditional_format, write_dimensions, write_formats, write_notes,
+    write_validation,
 )
 from xlreports.excel.write.live.page import write_page_setup, write_protection, write_view
 from xlreports.excel.write.live.report import LiveRender, default_com
@@ -40,7 +41,7 @@ def render_sheet(sheet, spec: SheetSpec, *, com: bool | None = None, report: Liv
     write_dimensions(sheet, spec)
     for fmt in spec.conditional_formats:
         write_conditional_format(sheet, fmt, report)
-    for validation in spec.validations:
+    for validation in merged_validations(spec.validations):
         write_validation(sheet, validation, com, report)
     for chart in spec.charts:
         write_chart(sheet, chart)

@@ -29,8 +29,8 @@ from xlreports.excel.ooxml import (
     text as xml_text,
 )
 from xlreports.excel.write.plan import (
-    DATA_BAR_COLOR, DEFAULT_MARGINS, MAX_PROMPT_CHARS, SCALE_HIGH, SCALE_LOW, SCALE_MID,
-    list_validation_formula, margins, paper_size, table_column_style,
+    DATA_BAR_COLOR, DEFAULT_MARGINS, MAX_PROMPT_CHARS, SCALE_HIGH, SCALE_LOW, SCALE_MID, VALIDATION_ERROR_MESSAGE,
+    VALIDATION_ERROR_TITLE, list_validation_formula, margins, paper_size, plain_number, table_column_style,
 )
 from xlreports.excel.write.xlsx.cells import Block, Column, formula_piece, load_polars, polars_cell, py_piece
 from xlreports.excel.write.xlsx.drawings import chart_xml, comment_parts, drawing_rels_xml, drawing_xml
@@ -74,11 +74,23 @@ def conditional_rule(spec: ConditionalFormat):
 
 
 def data_validation(spec: DataValidation) -> XlDataValidation:
-    """A drop-down with a literal list ('"优秀,良好,合格"'), as an openpyxl validation.
+    """A drop-down with a literal list ('"优秀,良好,合格"'), or a decimal range, as an openpyxl validation.
 
     >>> data_validation(DataValidation("C3:C9", ["优秀", "良好"])).formula1
     '"优秀,良好"'
+    >>> v = data_validation(DataValidation("F9", [], kind="decimal", minimum=0, maximum=7.5, error="0–7.5"))
+    >>> (v.type, v.operator, v.formula1, v.formula2, v.error)
+    ('decimal', 'between', '0', '7.5', '0–7.5')
     """
+    if spec.kind == "decimal":
+        validation = XlDataValidation(
+            type="decimal", operator="between", formula1=plain_number(spec.minimum),
+            formula2=plain_number(spec.maximum), allow_blank=True, showInputMessage=True, showErrorMessage=True,
+            errorTitle=VALIDATION_ERROR_TITLE, error=(spec.error or VALIDATION_ERROR_MESSAGE)[:MAX_PROMPT_CHARS])
+        if spec.prompt:
+            validation.prompt = spec.prompt[:MAX_PROMPT_CHARS]
+        validation.add(spec.range)
+        return validation
     validation = XlDataValidation(
         type="list", formula1=list_validation_formula(spec.choices, spec.range), allow_blank=True,
         showInputMessage=True, showErrorMessage=True,
