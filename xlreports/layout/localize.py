@@ -35,6 +35,11 @@ _NUM = r"(-?\d+(?:\.\d+)?)"
 
 # Generated sentences with figures: (pattern, English). Applied anywhere in a text, in order.
 PATTERNS: list[tuple[re.Pattern, str | Callable]] = [
+    (re.compile(r"工作簿中没有「(.+?)」，已写入内置方案 (\S+)（(.+?)），可在该表中修改规则"),
+     r"No \1 sheet in the workbook: the built-in scheme \2 (\3) was written there; edit the rules in it"),
+    (re.compile(r"(\S+) 未曾考核：已按「(.+?)」和预填值计入「(.+?)」，连续规则据此计算"),
+     r"\1 not appraised before: entered in \3 from \2 and the pre-filled values, for the streak rules"),
+    (re.compile(r"、"), ", "),
     (re.compile(rf"淘汰预警：连续{_NUM}个月低于{_NUM}分"), r"Warning: below \2 for \1 months running"),
     (re.compile(rf"淘汰预警：连续{_NUM}个月末位"), r"Warning: last for \1 months running"),
     (re.compile(rf"额外奖金：连续{_NUM}个月第一"), r"Streak bonus: first for \1 months running"),
@@ -88,13 +93,16 @@ class Translator:
         return out if out != value else value
 
     def _chinese_left(self, text: str) -> bool:
-        return any(CJK.search(w) and w.strip(".,;:()") not in self.keep for w in text.split(" "))
+        return any(CJK.search(w) and not self._kept(w) for w in text.split(" "))
+
+    def _kept(self, word: str) -> bool:
+        return word.strip(".,;:()") in self.keep
 
     def _labels_inside(self, text: str) -> str | None:
         """After the patterns: the pieces between separators, each a label (else None: left Chinese)."""
         parts = re.split(r"(; |: | )", text)
-        done = [p if not CJK.search(p) or p in self.keep else self.labels(p) for p in parts]
-        return "".join(done) if not any(CJK.search(p) and p not in self.keep for p in done) else None
+        done = [p if not CJK.search(p) or self._kept(p) else self.labels(p) for p in parts]
+        return "".join(done) if not any(CJK.search(p) and not self._kept(p) for p in done) else None
 
     def formula(self, formula: str) -> str:
         """A formula with its string literals translated (references and sheet names untouched)."""
