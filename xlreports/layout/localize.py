@@ -75,6 +75,14 @@ class Translator:
         whole = self.labels(value.strip())
         if whole != value.strip():
             return value.replace(value.strip(), whole)
+        out = value
+        for pattern, repl in PATTERNS:
+            out = pattern.sub(repl, out)
+        if not CJK.search(out):
+            return out
+        head, colon, rest = value.partition("：")
+        if colon and self.labels(head) != head:  # "回复率：<the scheme's note>": the label, the note as written
+            return f"{self.labels(head)}: {self.text(rest)}"
         if "；" in value or "。" in value:  # sentences, each on its own
             pieces = re.split(r"(；|。)", value)
             done = "".join({"；": "; ", "。": ". "}.get(p) or self.text(p) for p in pieces).rstrip()
@@ -85,12 +93,7 @@ class Translator:
             done = " ".join(self.text(w) if w else w for w in words)
             if not self._chinese_left(done):
                 return done
-        out = value
-        for pattern, repl in PATTERNS:
-            out = pattern.sub(repl, out)
-        if out != value and CJK.search(out):
-            return self._labels_inside(out) or value
-        return out if out != value else value
+        return (self._labels_inside(out) or value) if out != value else value
 
     def _chinese_left(self, text: str) -> bool:
         return any(CJK.search(w) and not self._kept(w) for w in text.split(" "))
