@@ -485,9 +485,9 @@ def _workbook_spec(ctx: BookContext, inputs: _Inputs, opts: AppraiseOptions, new
     book = WorkbookSpec(sheets=sheets)
     localize_book(book, labels, keep={r.agent.name for r in ctx.result.agents} | {ctx.shop},
                   skip={SCHEME_SHEET, HISTORY_SHEET, ROSTER_SHEET}, refs=scheme_literals(ctx.scheme, ctx.refs, labels))
-    if opts.protect:  # not 考核方案 or a new 客服名册: people add rows to those
-        for s in computed:
-            s.protect = True
+    if opts.protect:  # every sheet written, whichever layout made it; not 考核方案 or a new 客服名册: people add rows
+        for s in book.sheets:
+            s.protect = s.name not in (SCHEME_SHEET, ROSTER_SHEET)
     current = input_cells(book, ctx.month, ctx.prefills)
     # Other months, and this month's agents absent from this run, stay in the cache until they are back.
     written = {c.key for c in current}
