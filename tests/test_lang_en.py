@@ -102,7 +102,7 @@ def test_labels_bands_and_levels_in_english_and_headers_wide_enough(demo_books):
             "Not scored", "Shown only, not scored", "Page &P of &N"} - shown - {form.oddFooter.center.text} == set()
     assert not {"优秀", "售前", "高级", "不计分", "建议不变"} & shown
     deduct = [c for row in wb["Scorecard-小美"].iter_rows() for c in row if "pts" in (c.number_format or "")]
-    assert deduct and all(c.number_format == '"−"General" pts"' for c in deduct)
+    assert deduct and all(c.number_format == '"-"General" pts"' for c in deduct)
     advice = {values[t].cell(r, 6).value for t in generated(values) if t.startswith("Scorecard-")
               for r in range(1, 30) if values[t].cell(r, 4).value == "Level advice"}
     assert advice and not any(CJK.search(a) for a in advice)

@@ -56,7 +56,7 @@ PATTERNS: list[tuple[re.Pattern, str | Callable]] = [
 ]
 HEADER_PAD = 2  # a bold header's padding and the bold face's extra width
 # Number formats with Chinese units.
-FORMATS = {'"扣"General"分"': '"−"General" pts"', '0.0"秒"': '0.0" s"'}
+FORMATS = {'"扣"General"分"': '"-"General" pts"', '0.0"秒"': '0.0" s"'}
 
 
 class Translator:
