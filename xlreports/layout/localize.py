@@ -27,7 +27,7 @@ from typing import Callable
 
 from xlreports.layout.labels import Labels
 from xlreports.layout.spec import DEFAULT_COL_WIDTH, Chart, ChartSeries, SheetSpec, WorkbookSpec
-from xlreports.layout.text_width import longest_word
+from xlreports.layout.text_width import lines, longest_word, row_height, text_width
 
 CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 _LITERAL = re.compile(r'"((?:[^"]|"")*)"')
@@ -55,6 +55,7 @@ PATTERNS: list[tuple[re.Pattern, str | Callable]] = [
     (re.compile(r"："), ": "),
 ]
 HEADER_PAD = 2  # a bold header's padding and the bold face's extra width
+MAX_GROWN = 24  # a column widened for translated text grows no wider
 # Number formats with Chinese units.
 FORMATS = {'"扣"General"分"': '"-"General" pts"', '0.0"秒"': '0.0" s"'}
 
@@ -121,19 +122,29 @@ class Translator:
 def localize_sheet(spec: SheetSpec, tr: Translator, refs: dict[str, str] | None = None) -> None:
     """Translate one sheet in place. ``refs`` maps references to rules-sheet cells whose text a
     formula shows (a band's name, a level) to the English literal the formula uses instead."""
-    for cell in spec.cells.values():
+    grown: dict[int, int] = {}  # column → width its translated one-line texts need
+    spans = {(r, c) for r1, c1, r2, c2 in spec.merges if c1 != c2
+             for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+    for (row, col), cell in spec.cells.items():
         if cell.input_key is not None:
             continue
+        before = cell.value
         if cell.formula is not None:
             f = tr.formula(cell.formula)
             for ref, literal in (refs or {}).items():
                 f = f.replace(ref, '"' + literal.replace('"', '""') + '"')
             cell.formula = f
         cell.value = tr.value(cell.value)
+        if (isinstance(cell.value, str) and cell.value != before and cell.style and not cell.style.wrap
+                and (row, col) not in spans):
+            grown[col] = max(grown.get(col, 0), text_width(cell.value) + 1)
         if cell.comment:
             cell.comment = tr.text(cell.comment)
         if cell.style is not None and cell.style.number_format in FORMATS:
             cell.style = cell.style.but(number_format=FORMATS[cell.style.number_format])
+    for col, need in grown.items():  # "Intermediate" in a column sized for 中级, up to a limit
+        if spec.col_widths.get(col, DEFAULT_COL_WIDTH) < need:
+            spec.col_widths[col] = min(need, MAX_GROWN)
     _fit_headers(spec)
     for block in spec.tables:
         block.headers = [tr.value(h) for h in block.headers]
@@ -162,6 +173,9 @@ def _fit_headers(spec: SheetSpec) -> None:
         need = longest_word(cell.value) + HEADER_PAD
         if spec.col_widths.get(c, DEFAULT_COL_WIDTH) < need:
             spec.col_widths[c] = need
+        n = lines(cell.value, spec.col_widths.get(c, DEFAULT_COL_WIDTH))
+        if n > 1 and r in spec.row_heights and spec.row_heights[r] < row_height(n):
+            spec.row_heights[r] = row_height(n)  # a fixed header height holds all its lines
 
 
 def _chart(chart: Chart, tr: Translator) -> Chart:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 
-LINE_POINTS = 14.0  # one line of 10.5 pt type
-PAD = 1.5  # cell padding and border, in width units
+LINE_POINTS = 15.0  # one line of 10.5 pt type, with its leading
+PAD = 2.5  # cell padding and border (and CJK glyphs a little over two units), in width units
 
 
 def char_width(ch: str) -> float:
@@ -82,7 +82,7 @@ def row_height(n_lines: int) -> float:
     """Points for ``n_lines`` lines of body text.
 
     >>> row_height(1), row_height(3)
-    (18.0, 46.0)
+    (19.0, 49.0)
     """
     return n_lines * LINE_POINTS + 4
 
