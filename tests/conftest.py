@@ -6,6 +6,26 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # so tests can `import libreoffice`
 
+
+def _templates_of_this_tree() -> None:
+    """An editable install maps xlreports.templates to the tree it was installed from; a test run from
+    another checkout (a git worktree, PYTHONPATH=$PWD) reads this tree's templates (labels, schemes)."""
+    import importlib.util
+
+    import xlreports
+    import xlreports.templates
+
+    here = Path(__file__).resolve().parent.parent / "templates"
+    if here.is_dir() and Path(xlreports.templates.__file__).resolve().parent != here:
+        spec = importlib.util.spec_from_file_location("xlreports.templates", here / "__init__.py",
+                                                      submodule_search_locations=[str(here)])
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules["xlreports.templates"] = xlreports.templates = module
+
+
+_templates_of_this_tree()
+
 # Run by the system python3 (Debian python3-uno) in a subprocess, never imported by pytest.
 collect_ignore = ["uno_actions.py"]
 

@@ -49,6 +49,7 @@ from xlreports.layout.spec import (
     SheetSpec,
     Style,
     WorkbookSpec,
+    print_setup,
 )
 
 __all__ = ["render_sheet", "apply_workbook_spec", "new_workbook", "check_sheet_name", "table_column_style"]
@@ -167,8 +168,8 @@ def _render_into(ws, spec: SheetSpec) -> None:
     _write_tables(ws, spec)
     _write_dimensions(ws, spec)
     _write_view(ws, spec)
-    if spec.page is not None:
-        _write_page_setup(ws, spec.page)
+    if print_setup(spec) is not None:
+        _write_page_setup(ws, print_setup(spec))
     for row in spec.row_breaks:
         ws.row_breaks.append(Break(id=row))
     for chart in spec.charts:

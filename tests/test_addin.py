@@ -29,7 +29,7 @@ from xlreports.engine.pay import performance_pay
 from xlreports.kinds.band import KIND as BAND
 from xlreports.layout.spec import (BODY, FMT_DATE, FMT_MONEY, FMT_PERCENT, HEADER, INPUT, TITLE, Chart,
                                    ChartSeries, ConditionalFormat, DataValidation, PageSetup, SheetSpec, Style,
-                                   TableBlock, WorkbookSpec)
+                                   TableBlock, WorkbookSpec, print_setup)
 import openpyxl_render
 from xlreports.excel.read.live import XlwingsRows
 from xlreports.excel.write.live import apply_workbook_spec, render_sheet
@@ -237,11 +237,12 @@ def test_sample_appraisal_features_beyond_cells(planned, sample, tmp_path):
             v.formula1.strip('"').split(",") if v.type == "list" else [v.formula1, v.formula2]
             for v in ws.data_validations.dataValidation], sheet_spec.name
         assert len(live._conditional) == len(ws.conditional_formatting), sheet_spec.name
-        if sheet_spec.page is not None:
+        page = print_setup(sheet_spec)  # what the spec leaves open, chosen from the sheet (both writers)
+        if page is not None:
             assert live._page["PaperSize"] == 9 and live._page["Zoom"] is False
-            assert live._page["FitToPagesWide"] == sheet_spec.page.fit_width
-            assert live._page["CenterFooter"] == sheet_spec.page.footer_center
-            assert live._print_area == sheet_spec.page.print_area
+            assert live._page["FitToPagesWide"] == page.fit_width == ws.page_setup.fitToWidth
+            assert live._page["CenterFooter"] == page.footer_center
+            assert live._print_area == page.print_area
     summary = book._sheet("考核汇总")
     chart = summary._charts[0]
     assert chart._type == "column_clustered" and chart._title == "总分"

@@ -24,6 +24,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from demo_books import demo_books  # noqa: F401  (a session fixture)
 from gnumeric import available as gnumeric_available, ssconvert_path
 from xlreports.jobs.appraise import AppraiseOptions, appraise
 from xlreports.jobs.archive import ArchiveOptions, archive
@@ -68,6 +69,8 @@ INTENDED = {
     "0.00%": lambda v: _fixed(v * 100, 2) + "%",
     "0%": lambda v: _fixed(v * 100, 0) + "%",
     '0.0"秒"': lambda v: _fixed(v, 1) + "秒",
+    '"-"General" pts"': lambda v: f"-{_general(v)} pts",  # --lang en
+    '0.0" s"': lambda v: _fixed(v, 1) + " s",
     "yyyy-mm-dd": lambda v: v.strftime("%Y-%m-%d"),
     "yyyy-mm-dd hh:mm": lambda v: v.strftime("%Y-%m-%d %H:%M"),
 }
@@ -94,19 +97,10 @@ def test_intended_texts():
 
 
 @pytest.fixture(scope="module")
-def books(tmp_path_factory) -> dict[str, Path]:
-    """The sample appraised for 2026-09 and 2026-10 with scheme A (plus a customer archive) and with B."""
-    src = build_sample(tmp_path_factory.mktemp("sample") / "shop_sample.xlsx")
-    out = {}
-    for scheme in ("A", "B"):
-        path = tmp_path_factory.mktemp(f"fmt-{scheme}") / "shop.xlsx"
-        shutil.copyfile(src, path)
-        for month in ("2026-09", "2026-10"):
-            appraise(path, AppraiseOptions(month=month, scheme=scheme, backup=False))
-        out[scheme] = path
-    archive(out["A"], ArchiveOptions(orders=build_order_exports(tmp_path_factory.mktemp("orders")),
-                                     today=date(2026, 11, 23), backup=False))
-    return out
+def books(demo_books) -> dict[str, Path]:
+    """The sample appraised for 2026-09 and 2026-10 with scheme A (plus a customer archive) and with B,
+    and for 2026-10 with --lang en (tests/demo_books.py)."""
+    return demo_books
 
 
 def numeric_cells(path: Path) -> dict[str, list[tuple[int, int, str, object]]]:
@@ -194,14 +188,67 @@ def test_gnumeric_shows_what_we_intend(books, cells, tmp_path):
         assert (len(wrong), wrong[:20]) == (0, [])
 
 
-def test_libreoffice_shows_what_we_intend(books, cells, soffice, tmp_path):
-    profile = (tmp_path / "profile").as_uri()
+@pytest.fixture(scope="module")
+def libreoffice_shown(books, cells, soffice, tmp_path_factory) -> dict[str, dict[str, list[list[str]]]]:
+    """book → sheet → rows of cell texts as LibreOffice shows them."""
+    tmp = tmp_path_factory.mktemp("lo-csv")
+    profile = (tmp / "profile").as_uri()
+    out_all = {}
     for scheme, path in books.items():
-        out = tmp_path / scheme
+        out = tmp / scheme
         # 44,34,76: comma, quote, UTF-8; token 9 true: cells as shown; token 12 -1: every sheet, a file each
         subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to",
                         "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1",
                         "--outdir", str(out), str(path)], capture_output=True, timeout=300, check=True)
-        shown = {name: _read_csv(out / f"{path.stem}-{name}.csv") for name in cells[scheme]}
+        out_all[scheme] = {name: _read_csv(out / f"{path.stem}-{name}.csv") for name in cells[scheme]}
+    return out_all
+
+
+def test_libreoffice_shows_what_we_intend(cells, libreoffice_shown):
+    for scheme, shown in libreoffice_shown.items():
         wrong = _differences(cells[scheme], shown)
         assert (len(wrong), wrong[:20]) == (0, [])
+
+
+def test_excel_and_libreoffice_show_every_written_pair_alike(cells, libreoffice_shown, node):
+    """Generic, whatever the layouts write: every (format, value) pair of every sheet of the demo books
+    (A with the archive, B, --lang en), as ssf (Excel's rules) shows it, never ends in a bare "." and is
+    exactly what LibreOffice shows for that cell."""
+    where: dict[tuple, tuple] = {}
+    for scheme, book in cells.items():
+        for name, sheet in book.items():
+            for r, c, fmt, v in sheet:
+                where.setdefault((fmt, v), (scheme, name, r, c))
+    pairs = sorted(where, key=repr)
+    shown = dict(zip(pairs, ssf_format(node, pairs)))
+    assert len(pairs) > 1000
+    dotted = [(p, s) for p, s in shown.items() if s.rstrip("%秒分 pts").endswith(".")]
+    assert dotted == []
+    differ = []
+    for (fmt, v), excel in shown.items():
+        scheme, name, r, c = where[(fmt, v)]
+        rows = libreoffice_shown[scheme][name]
+        calc = rows[r - 1][c - 1] if r <= len(rows) and c <= len(rows[r - 1]) else None
+        if calc != excel:
+            differ.append((fmt, v, excel, calc, f"{scheme}:{name}!{r},{c}"))
+    assert (len(differ), differ[:20]) == (0, [])
+
+
+def test_data_columns_have_one_format_money_with_cents_counts_whole(books):
+    for scheme, path in books.items():
+        wb = openpyxl.load_workbook(path)
+        ws = wb["Data" if "Data" in wb.sheetnames else "考核数据"]
+        head = {c.value: c.column for c in ws[1] if c.value}
+        rows = [r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value and ws.cell(r, 2).value]
+        formats = {h: {ws.cell(r, c).number_format for r in rows} for h, c in head.items()}
+        assert all(len(f) == 1 for f in formats.values()), (scheme, formats)
+        one = {h: f.pop() for h, f in formats.items()}
+        if scheme == "en":
+            money, counts = ("Sales", "Agent AOV", "Shop AOV"), ("Inquiries", "Closed orders")
+        else:  # B: 目标销售额 and 主推单品目标 are whole in the demo, and money all the same
+            money = ("客服销售额", "客服客单价", "店铺客单价", "目标销售额", "上月销售额", "主推单品销售额", "主推单品目标")
+            counts = ("询单人数", "成交笔数", "访问量", "退款笔数")
+        assert {one[h] for h in money if h in one} == {"#,##0.00"}  # was "58,742.2" beside "205,216.36", "150"
+        assert {one[h] for h in counts if h in one} == {"#,##0"}
+        seconds = one.get("Avg response (s)" if scheme == "en" else "平均响应时间")
+        assert seconds in (None, '0.0"秒"', '0.0" s"')

@@ -106,3 +106,41 @@ def test_the_live_writer_protects_through_com_and_reports_elsewhere():
     plain = fx.Book()._sheets[0]
     render_sheet(plain, SheetSpec("工资表"), com=True)
     assert plain._protection is None
+
+
+# Sheets people add rows to (rules, the after-sales log) and the roster stay open; every other tab we
+# write is protected, whoever's layout made it (首页, 工资条, 趋势 … are covered once they exist).
+OPEN_SHEETS = {"考核方案", "会员规则", "售后登记", "客服名册"}
+
+
+def test_every_generated_sheet_is_protected_with_only_its_input_cells_open(book):
+    from demo_books import generated
+
+    found = protection_elements(book)
+    wb = openpyxl.load_workbook(book)
+    tabs = [t for t in generated(wb) if wb[t].sheet_state == "visible"]
+    assert len(tabs) >= 20
+    for title in tabs:
+        ws = wb[title]
+        if title in OPEN_SHEETS:
+            assert found[title] is None, title
+            continue
+        attrs = found[title]
+        assert attrs is not None and attrs["sheet"] == "1" and not {"password", "hashValue"} & set(attrs), title
+        cells = [c for row in ws.iter_rows() for c in row]
+        yellow = [c for c in cells if c.fill.fill_type == "solid" and c.fill.fgColor.rgb in ("00FFF2CC", "FFFFF2CC")]
+        assert all(not c.protection.locked for c in yellow), (title, [c.coordinate for c in yellow
+                                                                     if c.protection.locked][:5])
+        formulas = [c for c in cells if isinstance(c.value, str) and c.value.startswith("=")]
+        assert all(c.protection.locked for c in formulas), title
+        # what is open is an input: yellow, or a cell of a typed column people fill in
+        opened = [c for c in cells if not c.protection.locked and c.value is not None and c not in yellow]
+        assert all(not (isinstance(c.value, str) and c.value.startswith("=")) for c in opened), title
+
+
+def test_the_english_book_is_protected_alike(tmp_path):
+    path = build_sample(tmp_path / "shop.xlsx")
+    assert main(["appraise", str(path), "--month", "2026-10", "--lang", "en", "--protect", "--no-backup"]) == 0
+    found = protection_elements(path)
+    assert {"Summary", "Payroll", "Data", "考核历史"} <= {n for n, a in found.items() if a is not None}
+    assert found["考核方案"] is None

@@ -663,12 +663,14 @@ def test_existing_workbook_keeps_other_sheets_byte_for_byte(existing):
     # The user's active tab stays active; none of ours is selected as well (that would group
     # tabs). openpyxl, which saved the source, marks no tab selected at all.
     assert wb.active.title == "客服数据" and selected_tabs(existing) == []
-    # Names: the global one kept; 考核汇总's old print titles replaced by ours, 备注's kept.
+    # Names: the global one kept; 考核汇总's old print titles replaced by ours, 备注's kept; 客户档案 (no page
+    # set-up of its own) repeats its table's header row (layout.spec.print_setup).
     assert wb.defined_names["提成比例"].attr_text == "客服数据!$B$2"
     names = defined_names(existing)
     assert [n for n in names if n[0] == "_xlnm.Print_Titles"] == [
         ("_xlnm.Print_Titles", "2", "'备注'!$1:$1"),
-        ("_xlnm.Print_Titles", "1", "'考核汇总'!$A:$A,'考核汇总'!$1:$2")]
+        ("_xlnm.Print_Titles", "1", "'考核汇总'!$A:$A,'考核汇总'!$1:$2"),
+        ("_xlnm.Print_Titles", "3", f"'客户档案'!${TABLE_TOP}:${TABLE_TOP}")]
     # calcChain is dropped (part, relationship, content type) so Excel rebuilds it.
     assert "xl/calcChain.xml" not in names_in(existing)
     assert b"calcChain" not in member(existing, "xl/_rels/workbook.xml.rels")

@@ -140,26 +140,36 @@ def _appraise(args) -> int:
     report = appraise(args.book, AppraiseOptions(month=args.month, scheme=args.scheme, sheet=args.sheet,
                                                  out=args.out, lang=args.lang, forms=args.forms,
                                                  backup=not args.no_backup, protect=args.protect))
-    _print_report(report)
+    _print_report(report, args.lang)
     return 0
 
 
-def _print_report(report) -> None:
-    for m in report.messages:
-        print(f"提示：{m}")
-    for w in report.warnings:
-        print(f"注意：{w}")
+def _print_report(report, lang: str = "zh") -> None:
+    from xlreports.layout.labels import Labels
+    from xlreports.layout.localize import Translator
+
+    en = lang == "en"
     agents = sorted(report.result.agents, key=lambda a: (a.rank, a.agent.name))
-    print(f"\n{report.result.month} 考核结果（方案 {report.result.scheme.code}：{report.result.scheme.name}，"
-          f"{len(agents)} 人）")
+    kept = {a.agent.name for a in agents} | {report.result.scheme.name, "考核方案", "考核历史", "客服数据", "客服名册"}
+    tr = Translator(Labels(lang), kept) if en else None
+    say = tr.text if en else str
+    for m in report.messages:
+        print(("Info: " if en else "提示：") + say(m))
+    for w in report.warnings:
+        print(("Note: " if en else "注意：") + say(str(w)))
+    scheme = report.result.scheme
+    print(f"\n{report.result.month} results (scheme {scheme.code}: {scheme.name}, {len(agents)} agents)" if en else
+          f"\n{report.result.month} 考核结果（方案 {scheme.code}：{scheme.name}，{len(agents)} 人）")
     rows = agents if len(agents) <= SUMMARY_LIMIT else agents[:10] + [None] + agents[-5:]
-    print(_table(["排名", "客服", "总分", "绩效工资", "应发合计", "预警"],
-                 [["…", f"（共 {len(agents)} 人）", "", "", "", ""] if a is None else
-                  [a.rank, a.agent.name, f"{a.total:.2f}", f"{a.perf_pay:,.2f}", f"{a.gross:,.2f}", " ".join(a.flags)]
+    head = ["排名", "客服", "总分", "绩效工资", "应发合计", "预警"]
+    print(_table([Labels(lang)(h) for h in head],
+                 [["…", f"({len(agents)} in all)" if en else f"（共 {len(agents)} 人）", "", "", "", ""] if a is None else
+                  [a.rank, a.agent.name, f"{a.total:.2f}", f"{a.perf_pay:,.2f}", f"{a.gross:,.2f}",
+                   say(" ".join(a.flags))]
                   for a in rows]))
-    print(f"\n已写入：{report.output}")
+    print(f"\n{'Written' if en else '已写入'}：{report.output}".replace("：", ": " if en else "："))
     if report.backup:
-        print(f"原文件备份：{report.backup}")
+        print(f"{'Backup of the original' if en else '原文件备份'}：{report.backup}".replace("：", ": " if en else "："))
 
 
 def _width(text: str) -> int:

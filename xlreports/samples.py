@@ -251,6 +251,12 @@ def build_workbook(seed: int = SEED, supervisor_scores: bool = False) -> Workboo
             c.font, c.alignment, c.border = bold, center, box
             c.fill = group_fill if ri == 3 else head_fill
     ws.row_dimensions[4].height = 30
+    # prints like the export it imitates should: A4 landscape, two pages wide, the grouped header repeated
+    ws.page_setup.paperSize, ws.page_setup.orientation = ws.PAPERSIZE_A4, "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 2, 0
+    ws.print_title_rows, ws.print_title_cols = "3:4", "A:A"
+    ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
 
     # quirks: a few sales as "1,234.50" strings, a few counts as ="123", never on the band-edge rows
     edge_rows = {i for i, r in enumerate(rows) if r["month"] == "2026-10"

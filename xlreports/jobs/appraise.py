@@ -27,6 +27,7 @@ from xlreports.layout.context import BookContext
 from xlreports.layout.data_sheet import data_sheet
 from xlreports.layout.forms import form_sheets
 from xlreports.layout.labels import Labels
+from xlreports.layout.localize import localize_book, scheme_literals
 from xlreports.layout.ledgers import (HISTORY_COLUMNS, HISTORY_PAY_COLUMNS, HISTORY_SHEET, MANIFEST_COLUMNS,
                                       MANIFEST_FORMAT, MANIFEST_SHEET, ROSTER_SHEET, HistoryLog, InputCell, history_pay,
                                       history_rows, history_sheet, input_cells, manifest_sheet, merge_history,
@@ -501,9 +502,11 @@ def _workbook_spec(ctx: BookContext, inputs: _Inputs, opts: AppraiseOptions, new
         sheets.append(roster_sheet(new_roster, ctx.scheme.default_level))
     generated = [s.name for s in [summary, payroll, *month_end, *forms, data_spec]]
     book = WorkbookSpec(sheets=sheets)
-    if opts.protect:  # not 考核方案 or a new 客服名册: people add rows to those
-        for s in computed:
-            s.protect = True
+    localize_book(book, labels, keep={r.agent.name for r in ctx.result.agents} | {ctx.shop},
+                  skip={SCHEME_SHEET, HISTORY_SHEET, ROSTER_SHEET}, refs=scheme_literals(ctx.scheme, ctx.refs, labels))
+    if opts.protect:  # every sheet written, whichever layout made it; not 考核方案 or a new 客服名册: people add rows
+        for s in book.sheets:
+            s.protect = s.name not in (SCHEME_SHEET, ROSTER_SHEET)
     current = input_cells(book, ctx.month, ctx.prefills)
     # Other months, and this month's agents absent from this run, stay in the cache until they are back.
     written = {c.key for c in current}

@@ -11,6 +11,7 @@ that matched no one in 客服名册.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from xlreports.engine.rollup import Rollup
@@ -18,7 +19,8 @@ from xlreports.model.fields import field_kind
 from xlreports.layout.context import BookContext
 from xlreports.layout.lookup import TableRefs
 from xlreports.a1 import col_letter
-from xlreports.layout.spec import BODY, FMT_AMOUNT, FMT_AMOUNT_2, FMT_PERCENT, HEADER, NOTE, PageSetup, SheetSpec
+from xlreports.layout.spec import (BODY, FMT_AMOUNT, FMT_AMOUNT_2, FMT_PERCENT, FMT_SECONDS, HEADER, NOTE, PageSetup,
+                                   SheetSpec)
 
 FIRST_ROW = 2
 FIXED = ("客服", "月份", "岗位", "级别")
@@ -40,6 +42,29 @@ def amount_format(values) -> str:
     return FMT_AMOUNT_2 if fractional else FMT_AMOUNT
 
 
+MONEY = re.compile(r"(销售额|客单价|金额|单品目标)$")  # 客服销售额, 目标销售额, 店铺客单价, 主推单品目标 …
+
+
+def column_format(name: str, values) -> str:
+    """The one format of a 考核数据 column: money with cents always (150 shows "150.00" beside
+    "171.12"), rates as percentages, seconds with one decimal, counts whole (cents only when a
+    count column holds fractions).
+
+    >>> [column_format(n, [150, 58742.2]) for n in ("店铺客单价", "询单转化率", "平均响应时间", "询单人数")]
+    ['#,##0.00', '0.00%', '0.0"秒"', '#,##0.00']
+    >>> column_format("询单人数", [1399, 574])
+    '#,##0'
+    """
+    kind = field_kind(name)
+    if kind == "rate":
+        return FMT_PERCENT
+    if kind == "duration":
+        return FMT_SECONDS
+    if MONEY.search(name):
+        return FMT_AMOUNT_2
+    return amount_format(values)
+
+
 def data_sheet(ctx: BookContext, rollup: Rollup | None = None) -> tuple[SheetSpec, DataRefs]:
     """The 考核数据 sheet and the positions of its cells (with how ``rollup`` made each row, if it merged any)."""
     L = ctx.labels
@@ -50,8 +75,7 @@ def data_sheet(ctx: BookContext, rollup: Rollup | None = None) -> tuple[SheetSpe
     for name, j in cols.items():
         spec.set(1, j, L(name), style=HEADER)
         spec.col_widths[j] = max(9, min(16, len(name) * 2 + 2))
-    formats = {name: FMT_PERCENT if field_kind(name) == "rate"
-               else amount_format(r.agent.values.get(name) for r in ctx.result.agents)
+    formats = {name: column_format(name, [r.agent.values.get(name) for r in ctx.result.agents])
                for name in cols if name not in FIXED}
     rows: dict[str, int] = {}
     for i, r in enumerate(ctx.result.agents, start=FIRST_ROW):

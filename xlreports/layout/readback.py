@@ -102,7 +102,10 @@ def _form_rows(rows: list[list], labels: Labels):
 
 def form_inputs(sheet: str, rows: list[list], labels: Labels, fields: dict[str, str]) -> list[FoundInput]:
     """The input cells of every form on a sheet. ``fields``: field → KPI / ATTENDANCE / SIGN_OFF."""
-    shown = {labels(f) if kind != KPI else f: f for f, kind in fields.items()}
+    shown = {labels(f): f for f in fields}  # --lang en shows KPI names in English too
+    for f, kind in fields.items():
+        if kind == KPI:
+            shown.setdefault(f, f)
     found: list[FoundInput] = []
     for r, row, texts, month, agent, cols in _form_rows(rows, labels):
         for j, t in enumerate(texts):
@@ -130,7 +133,7 @@ def form_figures(sheet: str, rows: list[list], labels: Labels, kpis) -> list[Fou
     >>> [(f.field, f.cell, f.value) for f in form_figures("考核表-小美", rows, Labels("zh"), ["响应时间"])][3:]
     [('响应时间·得分', 'G4', 20), ('响应时间·加权得分', 'H4', 20), ('总分', 'H5', 20)]
     """
-    names = set(kpis)
+    names = {labels(k): k for k in kpis} | {k: k for k in kpis}
     totals = {labels(t): t for t in FORM_TOTALS}
     beside = [(labels(field), field, at, target) for field, at, target in FORM_BESIDE]
     found: list[FoundInput] = []
@@ -138,7 +141,7 @@ def form_figures(sheet: str, rows: list[list], labels: Labels, kpis) -> list[Fou
         label = texts[cols[_INDICATOR]] if cols[_INDICATOR] < len(texts) else ""
         slots: list[tuple[str, int | None]] = []
         if label in names:
-            slots = [(f"{label}·{column}", cols.get(column)) for column in FORM_FIGURES]
+            slots = [(f"{names[label]}·{column}", cols.get(column)) for column in FORM_FIGURES]
         elif label in totals:
             slots = [(totals[label], cols.get(_WEIGHTED))]
         for shown, field, at, target in beside:

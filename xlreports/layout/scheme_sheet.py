@@ -11,9 +11,13 @@ from xlreports import kinds
 from xlreports.model.scheme import Scheme
 from xlreports.rules.scheme_rows import SHEET_NAME, parse_scheme_rows, scheme_to_rows
 from xlreports.layout.spec import FMT_PERCENT, HEADER, INPUT, NOTE, TITLE, PageSetup, SheetSpec, Style
+from xlreports.layout.text_width import lines, row_height
 
 SECTION_TITLE = Style(bold=True, size=12, color="1F4E78")
-_WIDTHS = [14, 18, 10, 12, 12, 12, 10, 12, 8, 8, 8, 9, 9, 9, 8, 40, 40]
+# One landscape A4 page wide at about 75 %: short codes in narrow columns (headers wrap), the KPI's
+# 详细描述 and 说明 wrapped in the two wide ones.
+_WIDTHS = [13, 11, 8, 13, 10, 11, 7, 9, 6, 6, 6, 7, 8, 7, 7, 28, 28]
+_NOTE_SPAN = 8  # a 方案设置 note wraps across C:H
 
 
 def scheme_sheet(scheme: Scheme, name: str = SHEET_NAME) -> SheetSpec:
@@ -22,7 +26,7 @@ def scheme_sheet(scheme: Scheme, name: str = SHEET_NAME) -> SheetSpec:
     parsed = parse_scheme_rows(rows, name)
     refs = parsed.refs
     spec = SheetSpec(name, tab_color="C00000", freeze="B4",
-                     page=PageSetup(orientation="landscape", header_center=f"考核方案：{scheme.name}"))
+                     page=PageSetup(orientation="landscape", fit_width=1, header_center=f"考核方案：{scheme.name}"))
     header_rows = {r + 1 for r, _ in refs.sections.values()}
     for i, row in enumerate(rows, start=1):
         for j, value in enumerate(row, start=1):
@@ -36,7 +40,35 @@ def scheme_sheet(scheme: Scheme, name: str = SHEET_NAME) -> SheetSpec:
     _percent_formats(scheme, refs, spec)
     for j, width in enumerate(_WIDTHS, start=1):
         spec.col_widths[j] = width
+    _wrap_notes(spec, rows, refs)
     return spec
+
+
+def _wrap_notes(spec: SheetSpec, rows: list[list], refs) -> None:
+    """Long text prints inside the page: the sheet's note and the 【说明】 lines across the sheet, a
+    方案设置 note across C:H, a KPI's 详细描述 and 说明 wrapped in their columns; rows as tall as their lines."""
+    last = len(_WIDTHS)
+    across = sum(_WIDTHS) - 2
+    notes_top = refs.sections.get("说明", (None, None))[0]
+    long_rows = [2] + ([r for r in range(notes_top + 2, len(rows) + 1)] if notes_top else [])
+    for r in long_rows:
+        cell = spec.cells.get((r, 1))
+        if cell is not None and isinstance(cell.value, str):
+            style = (cell.style or NOTE).but(wrap=True, v_align="top", h_align="left")
+            spec.merge(r, 1, r, last, cell.value, style=style)
+            spec.row_heights[r] = row_height(lines(cell.value, across))
+    note_width = sum(_WIDTHS[2:_NOTE_SPAN])
+    for r, c in refs.settings.values():
+        cell = spec.cells.get((r, c + 1))
+        if cell is not None and isinstance(cell.value, str):
+            spec.merge(r, c + 1, r, _NOTE_SPAN, cell.value, style=cell.style.but(wrap=True))
+            spec.row_heights[r] = row_height(lines(cell.value, note_width))
+    tall: dict[int, int] = {}
+    for (r, c), cell in spec.cells.items():
+        if c >= last - 1 and r > 2 and r not in spec.row_heights and isinstance(cell.value, str):
+            cell.style = (cell.style or INPUT).but(wrap=True)
+            tall[r] = max(tall.get(r, 1), lines(cell.value, _WIDTHS[c - 1]))
+    spec.row_heights.update({r: row_height(n) for r, n in tall.items() if n > 1})
 
 
 def rules_sheet_style(row: int, col: int, value, header_rows: set[int]) -> Style | None:

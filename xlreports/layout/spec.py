@@ -20,6 +20,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
+from xlreports.a1 import split_cell
+
 
 @dataclass(frozen=True)
 class Style:
@@ -148,22 +150,34 @@ class DataValidation:
     error: str | None = None
 
 
+PAGE_FOOTER = "第 &P 页 / 共 &N 页"  # every printed sheet numbers its pages (--lang en translates it)
+# Page widths in column-width units (a default 8.43 column is 64 px, 1.72 cm) that A4 holds at 100 %
+# inside the default margins: 18.6 cm portrait, 27.3 cm landscape.
+PORTRAIT_CHARS = 91
+LANDSCAPE_CHARS = 134
+PORTRAIT_SCALE = 0.7  # portrait while the sheet prints at 70 % or more one page wide (forms), else landscape
+MIN_SCALE = 0.6  # fit to more pages wide rather than print below 60 % (10.5 pt type at 6.3 pt)
+DEFAULT_COL_WIDTH = 8.43
+
+
 @dataclass
 class PageSetup:
-    """Print set-up: A4, fit to one page wide, header and footer text.
+    """Print set-up: A4, fit to pages wide, header and footer text.
 
-    Header/footer strings use Excel codes: &P page, &N pages, &D date.
+    Header/footer strings use Excel codes: &P page, &N pages, &D date. ``None`` for
+    orientation, fit_width or print_title_rows means "choose from the sheet"
+    (:func:`print_setup`); ``print_title_rows=""`` means no repeated rows.
     """
 
-    orientation: str = "portrait"
+    orientation: str | None = None  # "portrait" | "landscape"; None: landscape when too wide for portrait
     paper: str = "A4"
-    fit_width: int = 1
+    fit_width: int | None = None  # None: 1, or more when one page wide would print below MIN_SCALE
     fit_height: int = 0  # 0: as many pages tall as needed
     header_center: str | None = None
     header_left: str | None = None
     header_right: str | None = None
-    footer_center: str | None = "第 &P 页 / 共 &N 页"
-    print_title_rows: str | None = None  # "1:2"
+    footer_center: str | None = PAGE_FOOTER
+    print_title_rows: str | None = None  # "1:2"; None: the sheet's header row; "": none
     print_title_cols: str | None = None  # "A:A": repeated on every page across
     print_area: str | None = None  # "A1:K20"; None: everything
     margins_cm: tuple[float, float, float, float] = (1.5, 1.2, 1.5, 1.2)  # top, right, bottom, left
@@ -289,3 +303,69 @@ class WorkbookSpec:
             if s.name == name:
                 return s
         raise KeyError(name)
+
+
+def header_row(spec: SheetSpec) -> int | None:
+    """The row of column headers to repeat on every printed page: the first table's header row, else
+    the one row near the top styled as a header (bold on a fill, in two or more cells); None when there
+    is none, or several (sectioned sheets such as 考核方案), or the sheet is laid out page by page
+    (manual page breaks: forms, payslips).
+
+    >>> s = SheetSpec("x")
+    >>> _ = s.set(1, 1, "标题", style=TITLE); _ = s.set(2, 1, "客服", style=HEADER); _ = s.set(2, 2, "总分", style=HEADER)
+    >>> header_row(s)
+    2
+    """
+    if spec.row_breaks:
+        return None
+    if spec.tables:
+        return min(t.top for t in spec.tables)
+    counts: dict[int, int] = {}
+    for (row, _), cell in spec.cells.items():
+        st = cell.style
+        if st is not None and st.bold and st.fill and cell.value not in (None, ""):
+            counts[row] = counts.get(row, 0) + 1
+    rows = sorted(r for r, n in counts.items() if n >= 2)
+    return rows[0] if len(rows) == 1 and rows[0] <= 6 else None
+
+
+def content_width(spec: SheetSpec) -> float:
+    """The printed width of the sheet's columns (up to its last used column), in character units.
+
+    >>> s = SheetSpec("x", col_widths={1: 20}); _ = s.set(1, 3, 1)
+    >>> round(content_width(s), 2)
+    36.86
+    """
+    area = spec.page.print_area if spec.page is not None and spec.page.print_area else None
+    last = spec.max_col
+    if area:
+        last = split_cell(area.split(",")[0].split(":")[-1])[1]
+    return sum(spec.col_widths.get(c, DEFAULT_COL_WIDTH) for c in range(1, last + 1))
+
+
+def print_setup(spec: SheetSpec) -> PageSetup | None:
+    """The page set-up writers apply: the spec's own, with what it leaves open chosen from the sheet —
+    every visible sheet prints on A4 with page numbers; portrait unless that shrinks it below
+    PORTRAIT_SCALE; fit to as many pages
+    wide as keep the type at MIN_SCALE or more; its header row repeated. Hidden sheets: None.
+
+    >>> s = SheetSpec("历史", col_widths={c: 12 for c in range(1, 14)})
+    >>> _ = s.set(1, 1, "月份", style=HEADER); _ = s.set(1, 13, "客服", style=HEADER)
+    >>> p = print_setup(s)
+    >>> p.paper, p.orientation, p.fit_width, p.print_title_rows, p.footer_center
+    ('A4', 'landscape', 1, '1:1', '第 &P 页 / 共 &N 页')
+    """
+    if spec.state != "visible":
+        return spec.page
+    page = replace(spec.page) if spec.page is not None else PageSetup(header_center=spec.name)
+    width = content_width(spec)
+    if page.orientation is None:
+        page.orientation = "portrait" if width * PORTRAIT_SCALE <= PORTRAIT_CHARS else "landscape"
+    if page.fit_width is None:
+        chars = PORTRAIT_CHARS if page.orientation == "portrait" else LANDSCAPE_CHARS
+        page.fit_width = max(1, -(-int(width) // int(chars / MIN_SCALE)))
+    if page.print_title_rows is None:
+        row = header_row(spec)
+        page.print_title_rows = f"{row}:{row}" if row else ""
+    return page
+

@@ -15,7 +15,7 @@ from xlreports.a1 import absolute, split_cell
 from xlreports.excel.write.live.formats import rgb
 from xlreports.excel.write.live.report import LiveRender, safe, why
 from xlreports.excel.write.plan import POINTS_PER_INCH, margins, paper_size
-from xlreports.layout.spec import PageSetup, SheetSpec
+from xlreports.layout.spec import PageSetup, SheetSpec, print_setup
 
 __all__ = ["write_view", "write_page_setup", "write_protection", "PROTECT_OPTIONS"]
 
@@ -87,7 +87,7 @@ def _freeze(sheet, spec: SheetSpec, com: bool, report: LiveRender) -> None:
 def write_page_setup(sheet, spec: SheetSpec, com: bool, report: LiveRender) -> None:
     """The print area everywhere; paper, orientation, fit, margins, header/footer, print titles,
     centring and page breaks through COM."""
-    page: PageSetup = spec.page
+    page: PageSetup = print_setup(spec)
     paper = paper_size(page.paper)
     if page.print_area:
         sheet.page_setup.print_area = page.print_area

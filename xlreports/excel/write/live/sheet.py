@@ -14,7 +14,7 @@ from xlreports.excel.write.live.formats import (
 from xlreports.excel.write.live.page import write_page_setup, write_protection, write_view
 from xlreports.excel.write.live.report import LiveRender, default_com
 from xlreports.excel.write.plan import check_sheet_name
-from xlreports.layout.spec import SheetSpec, check_table
+from xlreports.layout.spec import SheetSpec, check_table, print_setup
 
 __all__ = ["render_sheet"]
 
@@ -46,7 +46,7 @@ def render_sheet(sheet, spec: SheetSpec, *, com: bool | None = None, report: Liv
     for chart in spec.charts:
         write_chart(sheet, chart)
     write_view(sheet, spec, com, report)
-    if spec.page is not None:
+    if print_setup(spec) is not None:
         write_page_setup(sheet, spec, com, report)
     write_protection(sheet, spec, com, report)  # last: the steps above change the sheet
     report.sheets.append(spec.name)

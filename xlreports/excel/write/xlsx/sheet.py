@@ -37,7 +37,7 @@ from xlreports.excel.write.xlsx.drawings import chart_xml, comment_parts, drawin
 from xlreports.excel.write.xlsx.styles import Styles, color_rgb
 from xlreports.excel.write.xlsx.workbook import NewSheet
 from xlreports.excel.write.xlsx.zipraw import DeflateStream, ZipOut
-from xlreports.layout.spec import MAX_COL, MAX_ROW, ConditionalFormat, DataValidation, PageSetup, Style
+from xlreports.layout.spec import MAX_COL, MAX_ROW, ConditionalFormat, DataValidation, PageSetup, Style, print_setup
 
 __all__ = ["SheetWriter", "conditional_rule", "data_validation"]
 
@@ -173,7 +173,7 @@ class SheetWriter:
         pr = []
         if spec.tab_color:
             pr.append(f'<tabColor rgb="{color_rgb(spec.tab_color)}"/>')
-        if spec.page is not None:
+        if print_setup(spec) is not None:
             # Without fitToPage Excel ignores fitToWidth/fitToHeight and prints at 100 %.
             pr.append('<pageSetUpPr fitToPage="1"/>')
         parts.append(f"<sheetPr>{''.join(pr)}</sheetPr>" if pr else "")
@@ -221,7 +221,7 @@ class SheetWriter:
         if spec.validations:
             dv = DataValidationList(dataValidation=[data_validation(v) for v in spec.validations])
             parts.append(ET.tostring(dv.to_tree(), encoding="unicode"))
-        parts += self._print(spec.page)
+        parts += self._print(print_setup(spec))
         if spec.row_breaks:
             brks = "".join(f'<brk id="{r}" max="16383" man="1"/>' for r in spec.row_breaks)
             n = len(spec.row_breaks)

@@ -26,7 +26,7 @@ from xlreports.excel.ooxml import (
     set_attrs, text as xml_text,
 )
 from xlreports.excel.write.plan import MARK_NAME, mark_formula, read_mark, sheet_key
-from xlreports.layout.spec import SheetSpec
+from xlreports.layout.spec import SheetSpec, print_setup
 
 __all__ = ["OldSheet", "NewSheet", "content_types", "workbook_rels", "workbook_xml", "app_xml",
            "ref_removed", "sheet_marks"]
@@ -212,7 +212,7 @@ def _defined_names(plan) -> list[str]:
     for new in plan.new_sheets:
         idx = index_now[id(new)]
         quoted = quote_sheet(new.spec.name)
-        page = new.spec.page
+        page = print_setup(new.spec)
         out.append(f'<{p}definedName name="{MARK_NAME}" localSheetId="{idx}" hidden="1">'
                    f"{xml_text(mark_formula(new.spec.name))}</{p}definedName>")
         if new.spec.auto_filter:
