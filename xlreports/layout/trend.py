@@ -112,7 +112,7 @@ def _section(spec: SheetSpec, grid: MonthGrid, top: int, figure: str, fmt: str, 
     last = head + len(grid.months)
     if not charted:
         return last + 2
-    spec.charts.append(Chart("line", f"{L(figure)}（{L('各月')}）", f"A{last + 2}", 1,
+    spec.charts.append(Chart("line", L(f"{figure}（各月）"), f"A{last + 2}", 1,
                              [ChartSeries(agent, j, head + 1, last) for j, agent in enumerate(grid.agents, start=2)],
                              y_title=L("元") if fmt == FMT_MONEY else L("分"), height_cm=CHART_HEIGHT_CM,
                              width_cm=max(16.0, sum(_cm(w) for w in spec.col_widths.values())),
