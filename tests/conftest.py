@@ -6,6 +6,23 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # so tests can `import libreoffice`
 
+
+def _this_trees_templates() -> None:
+    """The editable install maps ``xlreports.templates`` to the tree it was installed from; a test run
+    of another checkout (PYTHONPATH=$PWD) must read that checkout's templates, not the installed ones."""
+    import importlib.util
+
+    here = Path(__file__).resolve().parents[1] / "templates" / "__init__.py"
+    if here.is_file() and "xlreports.templates" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("xlreports.templates", here,
+                                                      submodule_search_locations=[str(here.parent)])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["xlreports.templates"] = module
+        spec.loader.exec_module(module)
+
+
+_this_trees_templates()
+
 # Run by the system python3 (Debian python3-uno) in a subprocess, never imported by pytest.
 collect_ignore = ["uno_actions.py"]
 
