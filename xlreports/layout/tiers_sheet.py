@@ -97,7 +97,8 @@ def _warning(spec: SheetSpec, row: int, view: TierView) -> int:
                f"下面是按目标占比算出的下限，确认后可把这几行抄入「{RULES_SHEET}」的【会员等级】（程序不会自动修改）。",
                style=WARNING)
     spec.row_heights[row] = 48
-    rows = [[name, threshold, target] for name, target, threshold in view.suggested]
+    thresholds = {r[0]: r[2] for r in view.suggested}  # the base tier has none: 一次成功交易
+    rows = [[r[0], thresholds.get(r[0]), r[2]] for r in view.table]
     falling = [r[1] for r in rows if r[1] is not None]
     end = titled_table(spec, row + 1, f"【建议的会员规则】（格式同「{RULES_SHEET}」的【会员等级】）",
                        ["等级", "累计消费下限", "目标占比"], rows, [None, FMT_MONEY, FMT_PERCENT], style=INPUT)

@@ -7,6 +7,7 @@ sheet says about them:
   its row, so sorting or inserting rows in Excel changes nothing.
 - An item with a 处理结果 typed on an earlier day is done: it leaves the queue (the job logs it).
   One typed today (a second run on the same day) stays, so 今日完成 counts it.
+- A 未付款提醒 / 催付 superseded by today's 催付 for the same order is one item (the newer scene).
 - An open item stays, marked 逾期 N 天 (N = today − its due day), until someone types a 处理结果 —
   unless the latest export says it no longer applies: 催付 / 未付款提醒 only while the order is still
   unpaid; nothing about an order that is closed; no 客户回访 for a buyer who ordered again.
@@ -130,12 +131,16 @@ def work_queue(due: list[Reminder], carried: Iterable[Carried], carried_day: dat
         else:
             by_key[item_key(c.reminder)] = c
     done_keys = {item_key(c.reminder) for c in finished}
+    chased = _chases(by_key)
     items: dict[tuple, QueueItem] = {}
     for r in due:
         key = item_key(r)
         if key in done_keys or key in items:
             continue
         c = by_key.pop(key, None)
+        if c is None and r.scene in CHASE_SCENES and r.order_id:
+            # yesterday's 未付款提醒 becomes today's 催付 for the same order: one item, what staff typed kept
+            c = by_key.pop(chased.get(r.order_id), None)
         items[key] = _item(r, c, today, profile)
     for key, c in by_key.items():
         if key not in items and (applies is None or applies(c.reminder)):
@@ -147,6 +152,12 @@ def work_queue(due: list[Reminder], carried: Iterable[Carried], carried_day: dat
         rank_segment.get(i.segment, len(rank_segment)), -i.overdue, i.reminder.due or datetime.max,
         str(i.reminder.order_id or ""), str(i.reminder.buyer or "")))
     return Queue(ordered, finished)
+
+
+def _chases(by_key: dict[tuple, Carried]) -> dict[str, tuple]:
+    """Order → the key of its open 未付款提醒 / 催付 from the last list."""
+    return {c.reminder.order_id: key for key, c in by_key.items()
+            if c.reminder.scene in CHASE_SCENES and c.reminder.order_id}
 
 
 def _item(r: Reminder, c: Carried | None, today: date, profile: dict) -> QueueItem:
