@@ -49,8 +49,8 @@ def titled_table(spec: SheetSpec, top: int, title: str, headers: list[str], rows
     """A titled table of cells at ``top`` (column formats by position); returns the next free row.
 
     >>> s = SheetSpec("x")
-    >>> titled_table(s, 3, "【t】", ["a"], [[1], [2]])
-    7
+    >>> titled_table(s, 3, "【t】", ["a"], [[1], [2]])  # title 3, header 4, rows 5-6, a blank row 7
+    8
     """
     spec.set(top, 1, title, style=SECTION)
     for j, h in enumerate(headers, start=1):
