@@ -177,3 +177,37 @@ def test_demo_warns_that_the_tiers_do_not_fit(tmp_path, capsys):
     with zipfile.ZipFile(book) as z:
         assert b"#,##0" in z.read("xl/styles.xml")
     shutil.rmtree(tmp_path / "lo", ignore_errors=True)
+
+
+@pytest.mark.parametrize("days, near, far, wording, not_in", [
+    (7, 30, 90, "您7天前买的", "好久不见"),  # the "好久不见…已经7天啦" no more
+    (14, 30, 90, "您14天前买的", "好久不见"),
+    (45, 30, 90, "距离您上次购物已经45天了", "好久不见"),
+    (90, 30, 90, "好久不见！距离您上次在小鱼服饰购物已经90天啦", "天前买的"),
+    (20, 10, 60, "距离您上次购物已经20天了", "好久不见"),  # the shop's own bands
+])
+def test_revisit_wording_follows_the_real_gap(days, near, far, wording, not_in):
+    from xlreports.layout.messages import reminder_messages
+    from xlreports.model.membership import MembershipRules
+
+    r = Reminder("tb_li", "客户回访", "T1", datetime(2026, 11, 23, 10), "李雷", "保温杯", 59.0, days)
+    (text,) = reminder_messages([r], "小鱼服饰", rules=MembershipRules(revisit_near_days=near, revisit_far_days=far))
+    assert wording in text and not_in not in text and text.startswith("亲爱的李雷")
+
+
+def test_revisit_bands_are_rules_rows_with_located_errors():
+    from xlreports.errors import InputErrors
+    from xlreports.model.membership import MembershipRules
+    from xlreports.rules.membership_rows import membership_rows, parse_membership_rows
+
+    rules = MembershipRules(revisit_near_days=14, revisit_far_days=60)
+    rows = membership_rows(rules)
+    assert ["回访话术·近期(天)", 14] == rows[-2][:2] and ["回访话术·久别(天)", 60] == rows[-1][:2]
+    assert parse_membership_rows(rows) == rules
+    rows[-1][1] = 10  # 久别 below 近期
+    with pytest.raises(InputErrors) as e:
+        parse_membership_rows(rows)
+    assert [str(p) for p in e.value.problems] == [
+        f"会员规则!B{len(rows)}: 「回访话术·久别(天)」应大于「回访话术·近期(天)」（14）（实际为 \"10\"）"]
+    old = [r for r in membership_rows(MembershipRules()) if r[:1] != ["回访话术·近期(天)"] and r[:1] != ["回访话术·久别(天)"]]
+    assert parse_membership_rows(old) == MembershipRules()  # a 会员规则 written before: the default bands
