@@ -126,13 +126,14 @@ def test_handler_drop_down_from_roster_and_live_done_count(tmp_path, soffice):
     assert lists == {"M5:M7": '"小美,小张"', "N5:N7": '"已联系,已付款,无回应,不再联系"'}
     assert ws["B2"].value == '=COUNTIF(N5:N7,"?*")&" / "&3'
     wb.close()
-    assert (rows_of(book, "关怀提醒")[1][1], rows_of(book, "关怀提醒")[2][:2]) == ("0 / 3", ("未付款提醒 0/1", "付款关怀 0/2"))
+    assert (rows_of(book, "关怀提醒")[1][1], rows_of(book, "关怀提醒")[2][:4]) == (
+        "0 / 3", ("未付款提醒 0/1", None, "付款关怀 0/2", None))  # a scene over two merged columns
     type_into(book, O1, 处理结果="已联系")
     type_into(book, O3, 处理结果="已付款")
     done = recalculate(book, tmp_path / "lo")
     top = rows_of(done, "关怀提醒")
     assert top[1][1] == "2 / 3"  # 今日完成, recalculated by LibreOffice from what was typed
-    assert top[2][:2] == ("未付款提醒 1/1", "付款关怀 1/2")
+    assert top[2][:4] == ("未付款提醒 1/1", None, "付款关怀 1/2", None)
 
 
 def test_priority_scene_then_tier_then_segment():

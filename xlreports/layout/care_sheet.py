@@ -62,10 +62,13 @@ def care_sheet(rows: list[list[Any]], today: str, overdue: int, handlers: Sequen
              style=BODY.but(bold=True, size=12, h_align="center"))
     spec.merge(2, 3, 2, 12, note, style=NOTE.but(wrap=False))
     scene_col = _range(col["场景"], first, last)
-    for j, (scene, n) in enumerate(_scene_counts(rows), start=1):
+    scenes = _scene_counts(rows)
+    span = 2 if 2 * len(scenes) <= len(headers) else 1  # two columns a scene when they fit: names are long
+    for k, (scene, n) in enumerate(scenes):
         quoted = scene.replace('"', '""')  # a carried row's 场景 is text from the sheet: data, never code
-        spec.set(3, j, f"{scene} 0/{n}", style=BODY.but(fill="F2F2F2", h_align="center"),
-                 formula=f'="{quoted} "&COUNTIFS({scene_col},"{quoted}",{result},"?*")&"/"&{n}')
+        j = 1 + k * span
+        spec.merge(3, j, 3, j + span - 1, f"{scene} 0/{n}", style=BODY.but(fill="F2F2F2", h_align="center"),
+                   formula=f'="{quoted} "&COUNTIFS({scene_col},"{quoted}",{result},"?*")&"/"&{n}')
     formats = {"提醒时间": FMT_DATETIME, "金额": FMT_MONEY, "上次联系": FMT_DATE}
     styles = [INPUT if h in CARE_INPUTS or h in added else
               BODY.but(number_format=formats.get(h), wrap=h == "话术") for h in headers]
@@ -77,7 +80,7 @@ def care_sheet(rows: list[list[Any]], today: str, overdue: int, handlers: Sequen
     if len(rows) <= CARE_ROW_HEIGHTS_UP_TO:
         at = CARE_COLUMNS.index("话术")
         for i, row in enumerate(rows, start=first):
-            spec.row_heights[i] = 14 * max(1, -(-len(str(row[at] or "")) // 26)) + 4  # ~26 CJK a line at width 56
+            spec.row_heights[i] = 14 * max(1, -(-len(str(row[at] or "")) // 30)) + 4  # ~30 CJK a line at width 56
     spec.col_widths.update({j: _WIDTHS.get(h, 14) for h, j in col.items()})
     if rows:
         spec.auto_filter = f"A{HEADER_ROW}:{col_letter(len(headers))}{last}"

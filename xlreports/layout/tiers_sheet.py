@@ -26,7 +26,7 @@ TIER_HISTORY_SHEET = "会员等级历史"
 RULES_SHEET = "会员规则"
 SECTION = Style(bold=True, size=12, color="1F4E78")
 WARNING = Style(bold=True, size=11, color="9C0006", fill="FFC7CE", wrap=True, v_align="center")
-DEFINITION_CHARS_PER_LINE = 24  # CJK characters a line of the merged 定义 cell holds (size 9, D:H)
+DEFINITION_CHARS_PER_LINE = 34  # CJK characters a line of the merged 定义 cell holds (size 9, D:H, 54 wide)
 
 
 @dataclass
