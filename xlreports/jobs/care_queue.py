@@ -106,7 +106,7 @@ def care_sheets(state: CareState, due: list[Reminder], texts: list[str], arch, r
     log_rows = list(state.log)
     last_contact = _last_contacts(log_rows)
     queue = work_queue(due, state.carried, state.day, today, _profile(arch, last_contact), [*rules.names, NON_MEMBER],
-                       still_applies(orders))
+                       still_applies(orders, [c.reminder for c in state.carried]))
     done_day = state.day
     for c in queue.finished:
         log_rows.append({**c.extra, "完成日期": done_day or c.reminder.due})
