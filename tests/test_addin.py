@@ -610,7 +610,8 @@ def test_archive_and_reminders_buttons(sample, tmp_path):
     assert "客户档案" in outcome.sheets and book._sheet("客户档案")
     assert outcome.message.startswith("已重建客户档案：")
     care = addin.reminders(book, orders=exports, today=dt.date(2026, 11, 23), com=True)
-    assert care.ok and care.sheets == ["关怀提醒"] and book._active._name == "关怀提醒"
+    # with its log 关怀记录: what was done on an earlier day moves there (changed on purpose: the queue)
+    assert care.ok and care.sheets == ["关怀提醒", "关怀记录"] and book._active._name == "关怀提醒"
 
 
 @pytest.mark.skipif(not _has_plan_archive(), reason="xlreports.jobs.archive.plan_archive is not there yet")

@@ -24,7 +24,7 @@ from xlreports.errors import XlreportsError
 
 TODAY = dt.date(2026, 11, 23)
 SHOP = "小鱼服饰"
-SHEETS = ["会员规则", "客户档案", "会员分层", "客户分群", "关怀提醒", "售后登记", "会员等级历史", "导入报告"]
+SHEETS = ["会员规则", "客户档案", "会员分层", "客户分群", "关怀提醒", "售后登记", "会员等级历史", "关怀记录", "导入报告"]
 
 # The old (with 买家会员名) layout as exported, trailing spaces included; 发货时间 as in later versions of it.
 HEADER = ["订单编号", "买家会员名", "买家支付宝账号", "买家应付货款", "买家应付邮费", "总金额", "买家实际支付金额",
@@ -184,7 +184,7 @@ def skipped_list(book: Path) -> list[tuple]:
 
 
 def care_rows(book: Path) -> list[dict]:
-    return table(book, "关怀提醒", header_row=2)
+    return table(book, "关怀提醒", header_row=4)  # rows 1-3: title, 今日完成, per-scene counts
 
 
 def sheet_xml(book: Path) -> dict[str, bytes]:
@@ -377,7 +377,8 @@ def _tiers(book: Path) -> dict[str, str]:
 
 def _tier_table(book: Path) -> dict[str, tuple]:
     rows = rows_of(book, "会员分层")
-    start = next(i for i, r in enumerate(rows) if r[0] == "等级") + 1
+    section = next(i for i, r in enumerate(rows) if r[0] == "【等级分布】")  # below the misfit warning, if any
+    start = section + 2
     return {r[0]: (r[1], r[3]) for r in rows[start:start + 4]}
 
 
@@ -429,7 +430,7 @@ def test_care_reminders_rendered_and_staff_columns_carried(tmp_path, exports):
     report = run(book, exports)
     rows = care_rows(book)
     assert report.reminders == len(rows) == 3
-    assert rows_of(book, "关怀提醒")[0][0] == "关怀提醒（2026-11-23，3 条）"
+    assert rows_of(book, "关怀提醒")[0][0] == "关怀提醒 2026-11-23（共 3 条，其中逾期 2 条）"
     got = {(r["场景"], r["买家会员名"], r["订单编号"]): r for r in rows}
     assert set(got) == {("催付（新买家）", "tb_未付", oid(6)),  # unpaid, created 2 days ago
                         ("签收提醒", "tb_发货", oid(7)),  # shipped 3 days ago
@@ -442,8 +443,8 @@ def test_care_reminders_rendered_and_staff_columns_carried(tmp_path, exports):
         assert "{{" not in r["话术"] and "}}" not in r["话术"] and "#" not in r["话术"], r
     assert oid(6) in chase["话术"] and "59.00" in chase["话术"] and "第一次" in chase["话术"]
 
-    line = find_row(book, "关怀提醒", 5, oid(6))
-    set_cells(book, "关怀提醒", {(line, 9): "小张", (line, 10): "已联系"})
+    line = find_row(book, "关怀提醒", 8, oid(6))
+    set_cells(book, "关怀提醒", {(line, 13): "小张", (line, 14): "已联系"})
     run(book, exports)
     again = {(r["场景"], r["订单编号"]): r for r in care_rows(book)}
     assert len(again) == 3

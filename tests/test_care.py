@@ -141,7 +141,8 @@ def test_paid_care_today_or_yesterday_still_waiting_shipment():
         order("shipped", SHIPPED, 订单付款时间=at(TODAY, 8)),
     )
     got = [r for r in run(o) if r.scene == "付款关怀"]
-    assert [(r.order_id, r.due) for r in got] == [("p1", at(TODAY - DAY)), ("p0", at(TODAY, 0, 1))]
+    # paid at night: due when the service opens (08:00), never at 00:01
+    assert [(r.order_id, r.due) for r in got] == [("p1", at(TODAY - DAY, 8)), ("p0", at(TODAY, 8))]
 
 
 def test_shipping_reminder_today_or_yesterday():
@@ -194,7 +195,7 @@ def test_revisit_without_cycle_uses_revisit_days():
     o = orders(*(_bought(b, at(d, 15)) for b, d in rows.items()))
     a = archive(*((b, 1, at(d, 15), None) for b, d in rows.items()), ("b0", 0, None, None))
     got = [r for r in run(o, a) if r.scene == "客户回访"]
-    assert [(r.buyer, r.due) for r in got] == [("b91", at(TODAY - DAY, 15)), ("b90", at(TODAY, 15))]
+    assert [(r.buyer, r.due) for r in got] == [("b91", at(TODAY - DAY, 10)), ("b90", at(TODAY, 10))]
     assert got[1].order_id == "o_b90" and got[1].product == "商品b90" and got[1].amount == 88.0
     assert got[1].receiver == "收货人o_b90"
     assert "已经90天" in got[1].message and "商品b90" in got[1].message
@@ -206,7 +207,7 @@ def test_revisit_with_cycle_uses_cycle_times_factor():
     o = orders(*(_bought(b, at(d, 8)) for b, d in rows.items()))
     a = archive(*((b, 3, at(d, 8), 20.0) for b, d in rows.items()))
     got = [(r.buyer, r.due) for r in run(o, a) if r.scene == "客户回访"]
-    assert got == [("c31", at(TODAY - DAY, 8)), ("c30", at(TODAY, 8))]
+    assert got == [("c31", at(TODAY - DAY, 10)), ("c30", at(TODAY, 10))]  # revisits are due at 10:00
     custom = SimpleNamespace(revisit_days=90, revisit_cycle_factor=1.45, sign_days=3)  # 29 days
     assert [r.buyer for r in run(o, a, custom) if r.scene == "客户回访"] == ["c31", "c30", "c29"]
 

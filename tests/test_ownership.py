@@ -282,6 +282,9 @@ def test_a_workbook_of_an_earlier_version_migrates_once(tmp_path, monkeypatch, o
         _as_earlier_version(m)
         appraise(book, AppraiseOptions(month="2026-10", backup=False))
         archive(book, ArchiveOptions(orders=orders, today=TODAY, backup=False))
+    wb = openpyxl.load_workbook(book)
+    wb.remove(wb["关怀记录"])  # no earlier version wrote 关怀记录: the simulated one must not leave it
+    wb.save(book)
     assert marks(book) == {}
     appraise(book, AppraiseOptions(month="2026-10", backup=False))  # trusted from the old manifest
     archive(book, ArchiveOptions(orders=orders, today=TODAY, backup=False))  # all seven tabs: theirs

@@ -243,23 +243,24 @@ def test_columns_added_to_aftersales_and_care_survive_rebuilds(tmp_path, export)
     wb.save(book)
     _add_column(book, "售后登记", 2, "快递单号", {3: 1234567890123, 4: "无订单的备忘"})
     wb = openpyxl.load_workbook(book)
-    ws = wb["关怀提醒"]
-    care_rows = {3: buyer(2), 4: buyer(3)}
-    for r, name in care_rows.items():  # earlier reminders staff worked on (a log kept below today's)
+    ws = wb["关怀提醒"]  # header in row 4 (rows 1-3: title, 今日完成, per-scene counts), changed on purpose
+    first = ws.max_row + 1
+    care_rows = {first: buyer(2), first + 1: buyer(3)}
+    for r, name in care_rows.items():  # earlier reminders still open: they stay in the queue (逾期)
         ws.cell(r, 1, "2026-11-20 09:00")
-        ws.cell(r, 2, "回购提醒")
-        ws.cell(r, 3, name)
-    ws.cell(3, 9, "小美")  # 处理人; row 4 holds only the added column
+        ws.cell(r, 3, "回购提醒")
+        ws.cell(r, 6, name)
+    ws.cell(first, 13, "小美")  # 处理人; the second row holds only the added column
     wb.save(book)
-    _add_column(book, "关怀提醒", 2, "回访次数", {3: 2, 4: "未接"})
+    _add_column(book, "关怀提醒", 4, "回访次数", {first: 2, first + 1: "未接"})
     for _ in range(2):
         run(book, export)
         cases = _column(book, "售后登记", 2, "快递单号", 3)
         assert cases == {buyer(1): (1234567890123, "n"), None: ("无订单的备忘", "s")}
         headers = [c.value for c in openpyxl.load_workbook(book)["售后登记"][2]]
         assert headers[-1] == "快递单号" and headers.index("快递单号") == 13
-        care = _column(book, "关怀提醒", 2, "回访次数", 3)
-        assert care == {care_rows[3]: (2, "n"), care_rows[4]: ("未接", "s")}
+        care = _column(book, "关怀提醒", 4, "回访次数", 6)
+        assert care == {care_rows[first]: (2, "n"), care_rows[first + 1]: ("未接", "s")}
 
 
 def test_columns_added_to_history_survive_by_month_and_agent(tmp_path):

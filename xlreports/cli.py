@@ -16,6 +16,8 @@ from pathlib import Path
 
 from xlreports import __version__
 from xlreports.errors import InputErrors, XlreportsError, os_problem
+from xlreports.jobs.timing import phase_listener
+from xlreports.progress import ARCHIVE_PHASES, PhaseProgress
 
 SUMMARY_LIMIT = 30  # larger teams: the table shows the top and bottom of the ranking
 
@@ -44,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--templates", help="本店话术模板文件夹（<场景>.j2），同名模板优先")
     r.add_argument("--shop", help="店铺名称（默认取订单中的店铺名称）")
     _output_options(r, "保护生成的表（无密码，售后登记除外）：只有黄色输入格可填写；仍可排序、筛选、调整格式")
+    r.add_argument("-q", "--quiet", action="store_true", help="不显示进度条（运行超过 2 秒时在终端上显示）")
 
     k = sub.add_parser("kpi", help="由聊天记录和订单计算客服数据（询单、响应、归因），写入「客服数据-聊天」等表")
     k.add_argument("book", help="店铺工作簿（.xlsx/.xlsm）；不存在时新建")
@@ -199,9 +202,10 @@ def _archive(args) -> int:
             today = date.fromisoformat(args.today)
         except ValueError:
             raise XlreportsError(f"日期「{args.today}」的格式不对，应为 2026-11-23 这样的年-月-日") from None
-    report = archive(args.book, ArchiveOptions(orders=args.orders, today=today, out=args.out, mask=not args.no_mask,
-                                               backup=not args.no_backup, templates=args.templates, shop=args.shop,
-                                               protect=args.protect))
+    options = ArchiveOptions(orders=args.orders, today=today, out=args.out, mask=not args.no_mask,
+                             backup=not args.no_backup, templates=args.templates, shop=args.shop, protect=args.protect)
+    with PhaseProgress(sys.stderr, ARCHIVE_PHASES, enabled=not args.quiet) as bar, phase_listener(bar.done):
+        report = archive(args.book, options)
     _print_archive(report)
     return 0
 

@@ -138,7 +138,7 @@ def reminders(book=None, *, orders: list[str | Path] | None = None, today: dt.da
 
 def _archive_job(ui: "_Ui", book, orders, today, com, *, only_care: bool) -> Outcome:
     from xlreports.jobs import archive as archive_job
-    from xlreports.layout.archive_sheets import CARE_SHEET
+    from xlreports.layout.care_sheet import CARE_LOG_SHEET, CARE_SHEET
     from xlreports.layout.spec import WorkbookSpec
     from xlreports.excel.read.live import XlwingsRows
     from xlreports.excel.write.live import default_com
@@ -154,7 +154,8 @@ def _archive_job(ui: "_Ui", book, orders, today, com, *, only_care: bool) -> Out
                                               shop=_shop(book))
     spec = WorkbookSpec(sheets=sheets)
     if only_care:
-        spec = WorkbookSpec(sheets=[s for s in spec.sheets if s.name == CARE_SHEET])
+        # with its log: items done on an earlier day leave 关怀提醒 for 关怀记录, never for nowhere
+        spec = WorkbookSpec(sheets=[s for s in spec.sheets if s.name in (CARE_SHEET, CARE_LOG_SHEET)])
         if not spec.sheets:
             raise XlreportsError(f"没有生成「{CARE_SHEET}」表")
     ui.write(book, spec, com)
@@ -162,7 +163,7 @@ def _archive_job(ui: "_Ui", book, orders, today, com, *, only_care: bool) -> Out
     if only_care:
         _activate(book, CARE_SHEET)
         lines = [f"已更新「{CARE_SHEET}」：{today.isoformat()} 共 {report.reminders} 条提醒。",
-                 "在「处理人」「处理结果」两列登记，下次更新时会保留。"]
+                 "在「处理人」「处理结果」两列登记：未处理的明天仍在（标为逾期），已处理的移入「关怀记录」。"]
     else:
         _activate(book, names[0])
         figures = [("订单", report.orders), ("买家", report.buyers), ("会员", report.members),

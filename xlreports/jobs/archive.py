@@ -26,7 +26,9 @@ from xlreports.excel.write import FileWriter, Writer
 from xlreports.excel.write.lock import run_lock
 from xlreports.jobs.carry import (StaffColumns, added_headers, carry_staff_columns, read_sheet_table, read_staff_columns,
                                   staff_pick)
+from xlreports.jobs.care_queue import CareState, care_sheets, read_care_state
 from xlreports.jobs.timing import PhaseClock
+from xlreports.layout.tiers_sheet import TierView, tiers_sheet
 
 ORDER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 SKIPPED_LISTED = 200
@@ -142,11 +144,15 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
     arch = arch.with_columns(pl.col("会员等级").fill_null(NON_MEMBER))
     members = arch.filter(pl.col("购买次数") > 0)
     reminders = care.due_reminders(orders, arch, rules, today)
-    texts = reminder_messages(reminders, shop, opts.templates)
+    texts = reminder_messages(reminders, shop, opts.templates, rules)
     clock.tick("计算")
 
     period = today.strftime("%Y-%m")
-    tier_view = _tier_view(arch, members, orders, rules, today, state.previous_tiers, period)
+    tier_view, fit = _tier_view(arch, members, orders, rules, today, state.previous_tiers, period)
+    if fit:
+        messages.append(fit)
+    queue = care_sheets(state.care, reminders, texts, arch, rules, orders, today)
+    messages += queue.messages
     seg_table = [[s.name, s.count, s.share, s.spend, s.spend_share] for s in segments.segment_table(scored)]
     history = _tier_history(state.tier_history, state.previous_tiers, arch, period)
 
@@ -164,13 +170,14 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
     detail = {c: scored.get_column(c) for c in detail_cols if c in scored.columns}
     sheets: list[SheetSpec] = [
         views.archive_sheet(columns, staff_cols, table.height, staff.formats if staff else None),
-        views.tiers_sheet(tier_view),
+        tiers_sheet(tier_view),
         views.segments_sheet(seg_table, detail, scored.height, _segment_note()),
-        views.care_sheet(_care_rows(reminders, texts, state.care, state.care_added), today.isoformat(),
-                         state.care_added),
+        queue.sheets[0],
         _aftersales(state.cases, datetime.combine(today, datetime.max.time()), state.cases_added),
         views.tier_history_sheet(history),
-        views.report_sheet(_report_lines(intake, sources, table.height, kept, opts.mask, today),
+        queue.sheets[1],  # 关怀记录: with the other logs, behind the day's tabs
+        views.report_sheet(_report_lines(intake, sources, table.height, kept, opts.mask, today)
+                           + _care_report_lines(queue, fit),
                            [[p.sheet, p.cell, p.message, str(p.found or "")]
                             for p in (problems + list(intake.skipped))[:SKIPPED_LISTED]]),
     ]
@@ -180,7 +187,7 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
     if state.rules is None:
         sheets.insert(0, membership_sheet(rules))
     clock.tick("排版")
-    report = ArchiveReport(Path(), None, table.height, members.height, orders.height, kept, len(reminders),
+    report = ArchiveReport(Path(), None, table.height, members.height, orders.height, kept, queue.items,
                            len(intake.skipped), [s.name for s in sheets], messages,
                            problems + list(intake.skipped[:20]),
                            clock.laps)
@@ -214,8 +221,7 @@ class _State:
     staff: StaffColumns | None = None  # its staff columns, values as typed
     previous_tiers: dict[str, str] = field(default_factory=dict)
     tier_history: Any = None
-    care: dict[tuple, tuple] = field(default_factory=dict)
-    care_added: list[str] = field(default_factory=list)  # columns people added to 关怀提醒
+    care: CareState = field(default_factory=CareState)  # the last 关怀提醒, 关怀记录 and 客服名册's names
     cases: list[dict[str, Any]] = field(default_factory=list)
     cases_added: list[str] = field(default_factory=list)  # … and to 售后登记
 
@@ -228,8 +234,7 @@ def _read_state(wb) -> _State:
     state = _State()
     if wb.find(RULES_SHEET):
         state.rules = parse_membership_rows(wb.rows(RULES_SHEET).rows, wb.find(RULES_SHEET))
-    if wb.find(views.CARE_SHEET):
-        state.care, state.care_added = _read_care(wb.rows(views.CARE_SHEET))
+    state.care = read_care_state(wb)
     if wb.find(views.AFTERSALES_SHEET):
         state.cases, state.cases_added = _read_cases(wb.rows(views.AFTERSALES_SHEET))
     name = wb.find(views.ARCHIVE_SHEET)
@@ -249,17 +254,6 @@ def _read_state(wb) -> _State:
     return state
 
 
-def _read_care(rows) -> tuple[dict[tuple, tuple], list[str]]:
-    header, table = read_sheet_table(rows)
-    added = added_headers(header, views.CARE_COLUMNS)
-    carried = {}
-    for rec in table:
-        if any(rec.get(k) not in (None, "") for k in (*views.CARE_INPUTS, *added)):
-            key = (rec.get(BUYER), rec.get("场景"), rec.get("订单编号") or "")
-            carried[key] = (rec.get("处理人"), rec.get("处理结果"), rec)
-    return carried, added
-
-
 def _read_cases(rows) -> tuple[list[dict[str, Any]], list[str]]:
     header, cases = read_sheet_table(rows)
     added = added_headers(header, views.AFTERSALES_COLUMNS)
@@ -274,8 +268,9 @@ def _shop_name(orders) -> str | None:
     return names[0] if len(names) else None
 
 
-def _tier_view(arch, members, orders, rules, today, previous, period) -> views.TierView:
-    from xlreports.engine.customers import tiers
+def _tier_view(arch, members, orders, rules, today, previous, period) -> tuple[TierView, str]:
+    """What 会员分层 shows, and the warning when the thresholds do not fit the shop ("" when they do)."""
+    from xlreports.engine.customers import tier_fit, tiers
 
     stats = tiers.tier_table(arch, rules)
     table = [[s.name, s.threshold, s.target_share, s.count, s.share, s.spend, s.spend_share] for s in stats]
@@ -286,10 +281,18 @@ def _tier_view(arch, members, orders, rules, today, previous, period) -> views.T
     current = dict(arch.select([BUYER, "会员等级"]).iter_rows())
     changes = [[c.buyer, c.old or "", c.new or "", c.direction]
                for c in tiers.tier_changes(previous, current, rules) if previous]
-    return views.TierView(rules.mode_label, table,
-                          [[t.name, t.target_share, v] for t, v in zip(rules.tiers, suggested)],
-                          [[t.name, t.min_spend, v] for t, v in zip(rules.tiers, resulting)],
-                          health, changes, period, members.height)
+    far = tier_fit.misfits(stats, suggested)
+    view = TierView(rules.mode_label, table, [[t.name, t.target_share, v] for t, v in zip(rules.tiers, suggested)],
+                    [[t.name, t.min_spend, v] for t, v in zip(rules.tiers, resulting)],
+                    health, changes, period, members.height,
+                    [[m.name, m.share, m.target, m.suggested] for m in far])
+    return view, tier_fit.fit_message(far)
+
+
+def _care_report_lines(queue, fit: str) -> list[tuple[str, Any]]:
+    lines = [("关怀提醒（今日待办，含逾期）", f"{queue.items:,} 条，其中逾期 {queue.overdue:,} 条"),
+             ("已处理、移入「关怀记录」", queue.finished)]
+    return lines + ([("会员规则是否适合本店", fit)] if fit else [])
 
 
 def _tier_history(old, previous: dict[str, str], arch, period: str) -> dict[str, Any]:
@@ -312,21 +315,6 @@ def _tier_history(old, previous: dict[str, str], arch, period: str) -> dict[str,
         kept = kept.with_columns([pl.col(c).cast(changed.schema[c], strict=False) for c in names])
         changed = pl.concat([kept, changed], how="vertical_relaxed")
     return {c: changed.get_column(c) for c in names}
-
-
-def _care_rows(reminders, texts: list[str], carried: dict[tuple, tuple], added: list[str]) -> list[list[Any]]:
-    rows, seen = [], set()
-    for r, message in zip(reminders, texts):
-        key = (r.buyer, r.scene, r.order_id or "")
-        who, result, rec = carried.get(key, (None, None, {}))
-        seen.add(key)
-        rows.append([r.due, r.scene, r.buyer, r.receiver, r.order_id, r.product, r.amount, message, who, result,
-                     *(rec.get(c) for c in added)])
-    # Earlier reminders that staff worked on stay as a log below today's.
-    for key, (who, result, rec) in carried.items():
-        if key not in seen:
-            rows.append([rec.get(c) for c in (*views.CARE_COLUMNS, *added)])
-    return rows
 
 
 def _aftersales(cases: list[dict[str, Any]], now: datetime, added: list[str]) -> SheetSpec:

@@ -1,4 +1,5 @@
-"""Customer-archive tabs as sheet specs: 客户档案, 会员分层, 客户分群, 关怀提醒, 售后登记, 导入报告.
+"""Customer-archive tabs as sheet specs: 客户档案, 客户分群, 售后登记, 导入报告, 会员等级历史
+(会员分层 is ``layout.tiers_sheet``, 关怀提醒 ``layout.care_sheet``).
 
 客户档案 and the per-buyer part of 客户分群 can hold hundreds of thousands of rows,
 so they are TableBlocks (columns, not cells); the small summary tabs are cells.
@@ -7,7 +8,6 @@ the archive job carries them over by 买家会员名 on every rebuild.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Sequence
 
 from xlreports.a1 import col_letter
@@ -28,15 +28,14 @@ from xlreports.layout.spec import (
     Style,
     TableBlock,
 )
+from xlreports.layout.care_sheet import CARE_SHEET  # noqa: F401 - the customer tabs' names, all here
+from xlreports.layout.tiers_sheet import TIER_HISTORY_SHEET, TIERS_SHEET  # noqa: F401
 from xlreports.model.orders import BUYER
 
 ARCHIVE_SHEET = "客户档案"
-TIERS_SHEET = "会员分层"
 SEGMENTS_SHEET = "客户分群"
-CARE_SHEET = "关怀提醒"
 AFTERSALES_SHEET = "售后登记"
 REPORT_SHEET = "导入报告"
-TIER_HISTORY_SHEET = "会员等级历史"
 
 # Computed by the engine on every rebuild, in sheet order.
 COMPUTED = (BUYER, "收货人", "电话", "省", "市", "地址", "来源", "首次购买", "最近购买", "购买次数", "累计消费",
@@ -86,53 +85,6 @@ def _table(spec: SheetSpec, top: int, title: str, headers: list[str], rows: list
     return top + 2 + len(rows) + 1
 
 
-@dataclass
-class TierView:
-    """What 会员分层 shows (values from engine.customers.tiers)."""
-
-    mode_label: str
-    table: list[list[Any]]  # 等级, 下限, 目标占比, 人数, 实际占比, 消费额, 消费占比
-    suggested: list[list[Any]]  # 等级, 目标占比, 按目标占比应设的下限 (analysis a)
-    resulting: list[list[Any]]  # 等级, 当前下限, 当前下限下的占比 (analysis b)
-    health: list[list[Any]]  # 指标, 数值, 定义, 统计窗口
-    changes: list[list[Any]]  # 买家会员名, 上期等级, 本期等级, 变化
-    period: str
-    members: int
-
-
-def tiers_sheet(view: TierView) -> SheetSpec:
-    spec = SheetSpec(TIERS_SHEET, tab_color="7030A0", page=PageSetup(header_center="会员分层"))
-    spec.merge(1, 1, 1, 7, f"会员分层（{view.period}，{view.mode_label}，会员 {view.members} 人）", style=TITLE.but(h_align="left"))
-    row = _table(spec, 3, "【等级分布】", ["等级", "累计消费下限", "目标占比", "人数", "实际占比", "消费额", "消费占比"],
-                 view.table, [None, FMT_MONEY, FMT_PERCENT, "0", FMT_PERCENT, FMT_MONEY, FMT_PERCENT])
-    first, last = 5, 4 + len(view.table)
-    spec.charts.append(Chart("bar", "各等级人数", "I3", 1, [ChartSeries("人数", 4, first, last)], y_title="人",
-                             width_cm=14, height_cm=7))
-    row = _table(spec, row, "【分析一：保持目标占比，应设的下限】", ["等级", "目标占比", "应设下限"], view.suggested,
-                 [None, FMT_PERCENT, FMT_MONEY])
-    row = _table(spec, row, "【分析二：保持当前下限，实际占比】", ["等级", "当前下限", "实际占比"], view.resulting,
-                 [None, FMT_MONEY, FMT_PERCENT])
-    spec.set(row, 1, "【会员健康度】", style=SECTION)
-    for j, h in enumerate(["指标", "数值", "统计窗口"], start=1):
-        spec.set(row + 1, j, h, style=HEADER)
-    spec.merge(row + 1, 4, row + 1, 7, "定义", style=HEADER)
-    for i, (name, value, definition, window) in enumerate(view.health, start=row + 2):
-        spec.set(i, 1, name, style=BODY)
-        spec.set(i, 2, value, style=BODY.but(number_format=FMT_PERCENT))
-        spec.set(i, 3, window, style=BODY)
-        spec.merge(i, 4, i, 7, definition, style=BODY.but(wrap=True, size=9))
-        spec.row_heights[i] = 30
-    row += 3 + len(view.health)
-    row = _table(spec, row, f"【本期等级变化】（{len(view.changes)} 人，完整记录见「{TIER_HISTORY_SHEET}」）",
-                 [BUYER, "上期等级", "本期等级", "变化"], view.changes[:200])
-    spec.merge(row, 1, row, 7, "会员：至少有一笔计入消费的订单（已付款、未关闭）的买家。累计消费 = 实付金额 − 退款金额。"
-               "分析一按会员累计消费从高到低排序，取各目标占比边界处买家的消费额为下限。", style=NOTE)
-    spec.row_heights[row] = 30
-    spec.col_widths.update({1: 16, 2: 14, 3: 11, 4: 10, 5: 10, 6: 14, 7: 10})
-    spec.page.orientation = "landscape"
-    return spec
-
-
 SEGMENT_HINTS = {"重要价值客户": "R高 F高 M高：重点维护，专属优惠", "重要发展客户": "R高 F低 M高：提高购买频次",
                  "重要保持客户": "R低 F高 M高：近期未购买，主动联系", "重要挽留客户": "R低 F低 M高：流失风险高，重点挽回",
                  "一般价值客户": "R高 F高 M低：提高客单价", "一般发展客户": "R高 F低 M低：新客培育",
@@ -158,41 +110,6 @@ def segments_sheet(table: list[list[Any]], detail: dict[str, Sequence[Any]] | No
         styles = [BODY.but(number_format=_FORMATS.get(h, "0" if h in ("R分", "F分", "M分") else None)) for h in headers]
         spec.set(top - 1, 1, f"【每位会员的 R/F/M】（{n_detail} 人）", style=SECTION)
         spec.tables.append(TableBlock(top, 1, headers, [detail[h] for h in headers], styles, HEADER))
-    return spec
-
-
-CARE_COLUMNS = ("提醒时间", "场景", BUYER, "收货人", "订单编号", "商品", "金额", "话术", "处理人", "处理结果")
-CARE_INPUTS = ("处理人", "处理结果")
-
-
-CARE_ROW_HEIGHTS_UP_TO = 2000  # fitted row heights for the wrapped messages of a day's usual list
-
-
-def care_sheet(rows: list[list[Any]], today: str, added: Sequence[str] = ()) -> SheetSpec:
-    """关怀提醒: today's reminders with ready messages; 处理人 / 处理结果 are typed by staff, and so are
-    the columns staff ``added`` (after ours; each row holds their values after ours).
-
-    A table block: a big shop on a busy day has tens of thousands of reminders.
-    """
-    headers = [*CARE_COLUMNS, *added]
-    spec = SheetSpec(CARE_SHEET, freeze="C3", tab_color="FF0000",
-                     page=PageSetup(orientation="landscape", header_center=f"关怀提醒 {today}", print_title_rows="2:2"))
-    spec.merge(1, 1, 1, 8, f"关怀提醒（{today}，{len(rows)} 条）", style=TITLE.but(h_align="left"))
-    formats = {"提醒时间": "yyyy-mm-dd hh:mm", "金额": FMT_MONEY}
-    styles = [INPUT if h in CARE_INPUTS or h in added else BODY.but(number_format=formats.get(h), wrap=h == "话术")
-              for h in headers]
-    columns = [[row[j] if j < len(row) else None for row in rows] for j in range(len(headers))]
-    spec.tables.append(TableBlock(2, 1, headers, columns, styles, HEADER, frozenset((*CARE_INPUTS, *added))))
-    if len(rows) <= CARE_ROW_HEIGHTS_UP_TO:
-        for i, row in enumerate(rows, start=3):
-            message = str(row[CARE_COLUMNS.index("话术")] or "")
-            spec.row_heights[i] = 14 * max(1, -(-len(message) // 28)) + 4  # ~28 CJK characters a line at width 60
-    spec.col_widths.update({1: 16, 2: 14, 3: 14, 4: 9, 5: 20, 6: 24, 7: 10, 8: 60, 9: 9, 10: 16})
-    spec.col_widths.update({j: 14 for j in range(len(CARE_COLUMNS) + 1, len(headers) + 1)})
-    if rows:
-        spec.auto_filter = f"A2:{col_letter(len(headers))}{len(rows) + 2}"
-        spec.validations.append(DataValidation(f"J3:J{len(rows) + 2}", ["已联系", "已付款", "无回应", "不再联系"],
-                                               "处理结果"))
     return spec
 
 

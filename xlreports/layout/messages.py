@@ -23,6 +23,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from xlreports.engine.customers.care import (CHASE_KINDS, PAID_CARE, REVIEW_THANKS, REVISIT, SHIPPING, SIGNING,
                                              UNPAID, Reminder)
 from xlreports.errors import XlreportsError
+from xlreports.model.membership import MembershipRules, default_rules, revisit_band
 from xlreports.model.orders import BUYER
 
 TEMPLATES = {
@@ -30,6 +31,10 @@ TEMPLATES = {
     REVIEW_THANKS: "评价感谢.j2", REVISIT: "客户回访.j2",
     **{f"催付（{k}）": f"催付_{k}.j2" for k in CHASE_KINDS},
 }
+
+#: 客户回访 wording by the real gap (bands from 会员规则, ``model.membership.revisit_band``); 久别 keeps the
+#: original 客户回访.j2 ("好久不见"), so a shop's own 客户回访.j2 still serves the long gaps.
+REVISIT_TEMPLATES = {"近期": "客户回访_近期.j2", "一段时间": "客户回访_一段时间.j2", "久别": TEMPLATES[REVISIT]}
 
 VARIABLES = ("收件人", "店铺", "商品", "金额", "订单号", "天数", "买家")
 ALIASES = {  # 千牛 / seed spellings accepted in #…# placeholders
@@ -128,10 +133,25 @@ def message_values(shop: str, receiver: str, product: str, amount: float | None,
             "天数": "" if days is None else str(days), "买家": buyer or receiver}
 
 
-def reminder_messages(reminders: Iterable[Reminder], shop: str, templates_dir: str | Path | None = None) -> list[str]:
+def template_for(r: Reminder, rules: MembershipRules | None = None) -> str:
+    """The template of a reminder: its scene's, and for 客户回访 the one of its gap's band.
+
+    >>> from dataclasses import replace
+    >>> from datetime import datetime
+    >>> r = Reminder("b", "客户回访", "T1", datetime(2026, 10, 8, 10), "李雷", "杯", 9.0, 12)
+    >>> template_for(r), template_for(replace(r, days=45)), template_for(replace(r, days=120))
+    ('客户回访_近期.j2', '客户回访_一段时间.j2', '客户回访.j2')
+    """
+    if r.scene == REVISIT:
+        return REVISIT_TEMPLATES[revisit_band(r.days, rules or default_rules())]
+    return TEMPLATES[r.scene]
+
+
+def reminder_messages(reminders: Iterable[Reminder], shop: str, templates_dir: str | Path | None = None,
+                      rules: MembershipRules | None = None) -> list[str]:
     """The message text of each reminder, in order. ``templates_dir``: a shop's own ``<模板名>.j2``
-    files, used instead of the packaged ones of the same name."""
+    files, used instead of the packaged ones of the same name; ``rules``: the 客户回访 bands."""
     env = message_environment(templates_dir)
-    return [render_message(TEMPLATES[r.scene], message_values(shop, r.receiver, r.product, r.amount, r.order_id,
-                                                              r.days, r.buyer), env)
+    return [render_message(template_for(r, rules), message_values(shop, r.receiver, r.product, r.amount,
+                                                                   r.order_id, r.days, r.buyer), env)
             for r in reminders]

@@ -45,7 +45,9 @@ class MembershipRules:
     ``period_days``: 升降级模式 counts the spend of the last ``period_days`` days before today.
     ``new_window_days`` / ``active_window_days`` / ``churn_days``: windows of 会员新增率 and
     会员消费占比 / 会员活跃度 / 会员流失率. ``revisit_days``, ``revisit_cycle_factor`` and
-    ``sign_days`` are read by the care reminders (客户回访, 签收提醒).
+    ``sign_days`` are read by the care reminders (客户回访, 签收提醒). ``revisit_near_days`` /
+    ``revisit_far_days`` choose the 客户回访 wording by the real gap: under near days 近期, from far
+    days on 久别 ("好久不见"), between them 一段时间 (see ``revisit_band``).
     """
 
     tiers: list[Tier] = field(default_factory=_default_tiers)
@@ -57,6 +59,8 @@ class MembershipRules:
     revisit_days: int = 90
     revisit_cycle_factor: float = 1.5
     sign_days: int = 3
+    revisit_near_days: int = 30
+    revisit_far_days: int = 90
 
     def __post_init__(self) -> None:
         validate(self)
@@ -86,6 +90,23 @@ def validate(rules: MembershipRules) -> None:
         raise ValueError("tier thresholds must fall strictly from the highest tier down")
     if len(set(rules.names)) != len(rules.names):
         raise ValueError("tier names must be distinct")
+    if not 0 < rules.revisit_near_days < rules.revisit_far_days:
+        raise ValueError("回访话术 bands: 0 < near days < far days")
+
+
+REVISIT_BANDS = ("近期", "一段时间", "久别")
+
+
+def revisit_band(days: int | None, rules: MembershipRules) -> str:
+    """The 客户回访 wording band of a gap of ``days`` since the last purchase.
+
+    >>> r = default_rules()
+    >>> revisit_band(10, r), revisit_band(30, r), revisit_band(89, r), revisit_band(90, r)
+    ('近期', '一段时间', '一段时间', '久别')
+    """
+    n = days or 0
+    return REVISIT_BANDS[0] if n < rules.revisit_near_days else (
+        REVISIT_BANDS[1] if n < rules.revisit_far_days else REVISIT_BANDS[2])
 
 
 def default_rules() -> MembershipRules:

@@ -27,6 +27,9 @@ SETTINGS = (
     (Col("回访天数", "revisit_days", "int", True), "没有回购周期的买家，多少天未购买后回访"),
     (Col("回访周期倍数", "revisit_cycle_factor", "number", True), "有回购周期的买家，超过 周期 × 倍数 天未购买后回访"),
     (Col("签收天数", "sign_days", "int", True), "发货后多少天发送签收提醒"),
+    (Col("回访话术·近期(天)", "revisit_near_days", "int", True), "距上次购买不到这么多天：用「客户回访_近期」话术"),
+    (Col("回访话术·久别(天)", "revisit_far_days", "int", True),
+     "距上次购买达到这么多天：用「客户回访」（好久不见）话术；两者之间用「客户回访_一段时间」"),
 )
 
 
@@ -55,6 +58,7 @@ def parse_membership_rows(rows: list[list[Any]], sheet: str = SHEET_NAME) -> Mem
         tiers.append(Tier(values["name"] or "", values.get("min_spend"), values.get("target_share") or 0.0))
         tier_cells.append(where)
     settings: dict[str, Any] = {}
+    cells: dict[str, Any] = {}
     by_label = {col.label: col for col, _ in SETTINGS}
     for values, where in read_section(rows, starts["设置"], SETTING_COLS, "设置", reader):
         col = by_label.get(str(values.get("key") or "").strip())
@@ -68,10 +72,16 @@ def parse_membership_rows(rows: list[list[Any]], sheet: str = SHEET_NAME) -> Mem
             reader.fail(where["value"], f"「{col.label}」应大于 0", value)
             continue
         settings[col.attr] = value
+        cells[col.attr] = where["value"]
     if tiers:
         _check_tiers(tiers, tier_cells, reader)
     elif not reader.problems:
         reader.fail((starts["会员等级"] + 1, 1), "【会员等级】至少需要一档（最后一档为普通会员，下限留空）")
+    near = settings.get("revisit_near_days", MembershipRules.revisit_near_days)
+    far = settings.get("revisit_far_days", MembershipRules.revisit_far_days)
+    if near >= far:
+        reader.fail(cells.get("revisit_far_days") or cells.get("revisit_near_days"),
+                    f"「回访话术·久别(天)」应大于「回访话术·近期(天)」（{near}）", far)
     if reader.problems:
         raise InputErrors(reader.problems)
     return MembershipRules(tiers=tiers, **settings)

@@ -16,7 +16,9 @@ The rules (``today`` is a calendar day; "recent" = today or yesterday):
   REVISIT_WINDOW_DAYS days (today included); the
   wait is 平均回购周期(天) × ``revisit_cycle_factor`` when they have a cycle, else ``revisit_days``.
   Buyers with any order not closed created after 最近购买 are active and left out. One reminder per
-  buyer, about their latest counted order. Due at 最近购买 + the wait.
+  buyer, about their latest counted order. Due at 10:00 on the day 最近购买 + the wait falls on.
+
+Every due time is moved into service hours (08:00–22:00): a night event is due at the next opening.
 
 Stateless: a reminder is due again on the next run while its rule holds; the caller notes what was
 sent.
@@ -48,6 +50,10 @@ UNPAID_CUTOFF = timedelta(hours=1)  # …and no later than 1 h before the end of
 UNPAID_DUE_AFTER = timedelta(hours=1)  # an unpaid order is due 1 h after it was created
 RECENT_DAYS = 1  # 付款关怀 / 发货提醒 / 评价感谢: the event happened today or up to 1 day before
 SIGN_DUE_TIME = time(10, 0)  # 签收提醒 is due at 10:00 on its day
+REVISIT_DUE_TIME = time(10, 0)  # 客户回访 too: the day counts, not the hour the last purchase was paid
+# Service hours: an event at night is due when the service opens (08:00 that day, or the next day after
+# 22:00), so the list never asks staff to message a buyer at 03:30.
+WORK_START, WORK_END = time(8, 0), time(22, 0)
 DEFAULT_REVISIT_DAYS = 90
 # 客户回访 lists buyers whose revisit fell due in the last week (today included): the sheet is today's
 # work, not the whole backlog of lapsed buyers (on a year of orders that backlog is half the buyers).
@@ -114,9 +120,23 @@ def _frame(o: pl.DataFrame, scene: pl.Expr, due: pl.Expr, anchor: pl.Expr) -> pl
         pl.coalesce(pl.col(RECEIVER).str.strip_chars().replace("", None), pl.col(BUYER)).alias("_receiver"),
         pl.col(TITLE).cast(pl.String).fill_null("").alias("_product"),
         amount.cast(pl.Float64).alias("_amount"),
-        due.cast(pl.Datetime("us")).alias("_due"),
+        working_hours(due.cast(pl.Datetime("us"))).alias("_due"),
         anchor.cast(pl.Datetime("us")).alias("_anchor"),
     )
+
+
+def working_hours(due: pl.Expr) -> pl.Expr:
+    """``due`` moved into service hours: before 08:00 → 08:00 that day; after 22:00 → 08:00 the next day.
+
+    >>> f = pl.DataFrame({"t": [datetime(2026, 10, 8, 2, 30), datetime(2026, 10, 8, 9, 0),
+    ...                         datetime(2026, 10, 8, 22, 30)]})
+    >>> [t.strftime("%d %H:%M") for t in f.select(working_hours(pl.col("t")))["t"]]
+    ['08 08:00', '08 09:00', '09 08:00']
+    """
+    day = due.dt.truncate("1d")
+    start = day + pl.duration(hours=WORK_START.hour, minutes=WORK_START.minute)
+    end = day + pl.duration(hours=WORK_END.hour, minutes=WORK_END.minute)
+    return (pl.when(due < start).then(start).when(due > end).then(start + pl.duration(days=1)).otherwise(due))
 
 
 def _recent(column: str, today: date) -> pl.Expr:
@@ -173,7 +193,8 @@ def _revisit_rows(o: pl.DataFrame, archive: pl.DataFrame, today: date, days: flo
     latest = (o.filter(is_counted()).sort(PAID, nulls_last=False)
               .group_by(BUYER, maintain_order=True).last())
     rows = a.join(latest, on=BUYER, how="left")
-    return _frame(rows, pl.lit(REVISIT), pl.col("_revisit_due"), pl.col("_last"))
+    due = pl.col("_revisit_due").dt.truncate("1d") + pl.duration(hours=REVISIT_DUE_TIME.hour)
+    return _frame(rows, pl.lit(REVISIT), due, pl.col("_last"))
 
 
 def due_reminders(orders: pl.DataFrame, archive: pl.DataFrame, settings: object, today: date) -> list[Reminder]:

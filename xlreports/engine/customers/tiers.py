@@ -22,7 +22,7 @@ import polars as pl
 
 from xlreports.engine.customers.archive import NET, counted_orders, days_before, keyed
 from xlreports.model.orders import BUYER, PAID
-from xlreports.model.membership import UPDOWN, MembershipRules, default_rules
+from xlreports.model.membership import NON_MEMBER, UPDOWN, MembershipRules, default_rules
 
 TIER = "会员等级"
 TIER_SPEND = "计级消费"  # the spend the tier was judged on
@@ -142,13 +142,14 @@ def tier_table(archive_with_tier: pl.DataFrame, rules: MembershipRules) -> list[
     spend = the tier's 计级消费 (累计消费 when absent), spend share = of all members' spend.
 
     >>> from xlreports.model.membership import default_rules
-    >>> a = pl.DataFrame({"会员等级": ["VIP", "普通会员", "普通会员", "普通会员", None],
-    ...     "累计消费": [700.0, 100.0, 100.0, 100.0, 0.0]})
+    >>> a = pl.DataFrame({"会员等级": ["VIP", "普通会员", "普通会员", "普通会员", None, "非会员"],
+    ...     "累计消费": [700.0, 100.0, 100.0, 100.0, 0.0, 0.0]})
     >>> [(s.name, s.count, s.share, s.spend) for s in tier_table(a, default_rules())][1:]
     [('VIP', 1, 0.25, 700.0), ('高级会员', 0, 0.0, 0.0), ('普通会员', 3, 0.75, 300.0)]
     """
     spend_col = _spend_column(archive_with_tier)
-    members = archive_with_tier.filter(pl.col(TIER).is_not_null())
+    # one denominator everywhere: members (a tier other than 非会员), never all buyers
+    members = archive_with_tier.filter(pl.col(TIER).is_not_null() & (pl.col(TIER) != NON_MEMBER))
     per = members.group_by(TIER).agg(pl.len().alias("n"), pl.col(spend_col).fill_null(0.0).sum().alias("s"))
     by_tier = {r[TIER]: (r["n"], r["s"]) for r in per.iter_rows(named=True)}
     total_n = members.height
