@@ -272,6 +272,10 @@ class WorkbookSpec:
     # and existing tabs to keep under a new name (init --replace keeps the old 考核方案 so).
     adopt: list[str] = field(default_factory=list)
     rename: dict[str, str] = field(default_factory=dict)
+    # The tabs' order (names; the user's other tabs keep their places among them, see
+    # excel/write/plan.arranged) and the tab the workbook opens on; None: as they are.
+    order: list[str] | None = None
+    active: str | None = None
 
     def sheet(self, name: str) -> SheetSpec:
         for s in self.sheets:
