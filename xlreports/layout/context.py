@@ -75,6 +75,7 @@ class BookContext:
     inputs: dict[str, Any] = field(default_factory=dict)
     prefills: dict[str, Any] = field(default_factory=dict)  # input key → value from the data (before carry-over)
     forms_mode: str = "tabs"
+    previous: dict[str, Any] = field(default_factory=dict)  # agent → last month's engine.records.HistoryRow
 
     @property
     def scheme(self) -> Scheme:

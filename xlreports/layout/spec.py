@@ -113,6 +113,7 @@ class Chart:
     width_cm: float = 16.0
     height_cm: float = 8.0
     y_max: float | None = None
+    value_labels: bool = False  # each bar's value shown on it
 
 
 @dataclass

@@ -51,6 +51,15 @@ def _series(i: int, series: ChartSeries, category_col: int, sheet: str, radar: b
             "</c:f></c:numRef></c:val></c:ser>")
 
 
+def _value_labels(chart: Chart) -> str:
+    """Each bar's value printed on it (``Chart.value_labels``), in the series cells' own format."""
+    if not chart.value_labels:
+        return ""
+    flags = "".join(f'<c:{flag} val="{int(flag == "showVal")}"/>' for flag in
+                    ("showLegendKey", "showVal", "showCatName", "showSerName", "showPercent", "showBubbleSize"))
+    return f'<c:dLbls><c:dLblPos val="outEnd"/>{flags}</c:dLbls>'
+
+
 def chart_xml(chart: Chart, sheet: str) -> str:
     """The chart part of ``chart``, whose data lie on the sheet named ``sheet``."""
     if chart.kind not in ("bar", "radar"):
@@ -62,7 +71,7 @@ def chart_xml(chart: Chart, sheet: str) -> str:
         plot = f'<c:radarChart><c:radarStyle val="marker"/>{series}{axes_ids}</c:radarChart>'
     else:
         plot = (f'<c:barChart><c:barDir val="col"/><c:grouping val="clustered"/>{series}'
-                f'<c:gapWidth val="150"/>{axes_ids}</c:barChart>')
+                f'{_value_labels(chart)}<c:gapWidth val="150"/>{axes_ids}</c:barChart>')
     ticks = '<c:majorTickMark val="none"/><c:minorTickMark val="none"/>'
     y_max = f'<c:max val="{chart.y_max:g}"/>' if chart.y_max is not None else ""
     y_title = f"<c:title>{_rich(chart.y_title)}</c:title>" if chart.y_title else ""

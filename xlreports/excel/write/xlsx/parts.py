@@ -143,6 +143,8 @@ class PackagePlan:
         first_old = old[int(first)].name if first and first.isdigit() and int(first) < len(old) else None
         self.first_sheet = (tabs.order.index(tabs.renamed.get(first_old, first_old))
                             if first_old in tabs.kept else None)
+        if self.first_sheet is not None and self.first_sheet > self.active_index:
+            self.first_sheet = None  # the tab strip starts where the active tab shows
 
     def _drop_parts(self) -> None:
         """Parts only the removed/replaced sheets (or calcChain) reach are left out."""
