@@ -50,7 +50,7 @@ def tab_key(name: str, labels: Labels, data_sheets: Iterable[str] = (DATA,)) -> 
         return FORMS
     if name in data_sheets:
         return DATA
-    return next((key for key in TAB_ORDER if key not in (FORMS, DATA) and labels(key) == name), None)
+    return next((key for key in TAB_ORDER if key not in (FORMS, DATA) and name in (labels(key), key)), None)
 
 
 def tab_order(labels: Labels, names: Iterable[str], data_sheets: Iterable[str] = (DATA,)) -> list[str]:
