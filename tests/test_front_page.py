@@ -162,7 +162,7 @@ def test_summary_prints_results_on_page_one_then_the_charts(demo):
     path, reports = demo
     spec = reports["2026-10"].book.sheet("考核汇总")
     area = spec.page.print_area.split(",")
-    assert area[0].startswith("A1:I") and spec.page.fit_width == 1 and spec.page.orientation == "landscape"
+    assert area[0].startswith("A1:I") and spec.page.fit_width == 0 and spec.page.orientation == "landscape"
     last_printed = int(re.sub(r"\D", "", area[0].split(":")[1]))
     for chart in spec.charts:
         assert int(re.sub(r"\D", "", chart.anchor)) < last_printed

@@ -28,8 +28,6 @@ PAYERS, INQUIRIES, SALES = "最终付款人数", "询单人数", "客服销售�
 TOP = 3  # best and worst three
 WIDTHS = (14, 16, 12, 12, 12, 22)  # A..F: one portrait A4 page wide
 LINK = BODY.but(color="0563C1")
-CHANGE_FORMATS = {FMT_SCORE: "+0.00;-0.00;0.00", FMT_PERCENT: "+0.00%;-0.00%;0.00%",
-                  FMT_MONEY: '+"¥"#,##0.00;-"¥"#,##0.00;"¥"0.00', FMT_NUMBER: "+0;-0;0"}
 
 
 @dataclass
@@ -120,7 +118,7 @@ def _overview(spec, ctx: BookContext, summary: SummaryRefs, data: DataRefs, fact
         b, c = addr(row, 2), addr(row, 3)
         change = value - was if isinstance(value, (int, float)) and was is not None else NO_VALUE
         spec.set(row, 4, change, formula=f'=IF(AND(ISNUMBER({b}),ISNUMBER({c})),{b}-{c},"{NO_VALUE}")',
-                 style=BODY.but(number_format=CHANGE_FORMATS[fmt], h_align="right"))
+                 style=BODY.but(number_format=fmt, h_align="right"))
         spec.merge(row, 5, row, 6, L(note), style=BODY.but(size=9, color="595959"))
         row += 1
     return row
@@ -146,14 +144,13 @@ def _bands(spec, ctx: BookContext, summary: SummaryRefs, row: int) -> int:
 
 
 def _best_worst(spec, ctx: BookContext, summary: SummaryRefs, row: int) -> int:
-    """The best and the worst three by 排名: the k-th by 考核汇总's 名次序号 (排名, ties by row)."""
+    """The best and the worst three by 排名: the k-th smallest (largest) of 考核汇总's 名次序号."""
     L = ctx.labels
     ordered = rank_order(ctx.result.agents)
     n = len(ordered)
     key = summary.column_range("名次序号")
-    count = f"COUNT({key})"
-    for title, picks in ((L("前三名"), [(k, str(k)) for k in range(1, min(TOP, n) + 1)]),
-                         (L("后三名"), [(n + 1 - k, f"{count}+1-{k}") for k in range(1, min(TOP, n) + 1)])):
+    for title, picks in ((L("前三名"), [(k, f"SMALL({key},{k})") for k in range(1, min(TOP, n) + 1)]),
+                         (L("后三名"), [(n + 1 - k, f"LARGE({key},{k})") for k in range(1, min(TOP, n) + 1)])):
         row = _section(spec, row, title, [L("排名"), L("客服"), L("总分"), L("结果档位"), L("预警")])
         for position, which in picks:
             agent = ordered[position - 1]

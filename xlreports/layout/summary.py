@@ -37,7 +37,7 @@ from xlreports.layout.spec import (
 HEAD_ROW = 2
 FIRST = 3
 WARN = Style(fill="FFC7CE", color="9C0006")
-FMT_CHANGE = '+0;-0;0'  # 排名变化: +2 up, -1 down
+
 
 
 @dataclass
@@ -65,6 +65,16 @@ def rank_order(agents: list) -> list:
     return sorted(agents, key=lambda a: a.rank)
 
 
+def order_scale(n: int) -> int:
+    """名次序号 = 排名 × scale + the row's place when written: unique, in 排名 order, the same wherever
+    the row is sorted to (首页 finds the k-th best by SMALL, the k-th worst by LARGE).
+
+    >>> order_scale(14), order_scale(100)
+    (100, 1000)
+    """
+    return 10 ** len(str(max(n, 1)))
+
+
 def _headers(ctx: BookContext) -> list[tuple[str, str, float]]:
     """(key, header, width) of every column: the results, then the detail. A typed score (主管评分)
     is its own value: one column, its 得分."""
@@ -82,7 +92,7 @@ def _headers(ctx: BookContext) -> list[tuple[str, str, float]]:
     headers += [("调整建议", "调整建议", 22), ("晋级条件", "晋级条件", 26), ("上月排名", "上月排名", 8)]
     for i, rule in enumerate(scheme.streaks):
         headers.append((f"prior:{i}", _streak_header(rule), 9))
-    headers.append(("名次序号", "名次序号", 6))  # 排名 with ties broken by row: 首页 finds the k-th by it
+    headers.append(("名次序号", "名次序号", 8))  # 排名 with ties told apart: 首页 finds the k-th by it
     return headers
 
 
@@ -94,7 +104,7 @@ def summary_sheet(ctx: BookContext, forms: dict[str, FormRefs]) -> tuple[SheetSp
     spec = SheetSpec(L("考核汇总"), freeze=f"B{FIRST}", tab_color="70AD47",
                      page=PageSetup(orientation="landscape", header_left=ctx.shop,
                                     header_center=f"客服绩效考核汇总 {ctx.month}", print_title_rows=f"{HEAD_ROW}:{HEAD_ROW}",
-                                    print_title_cols="A:A", fit_width=1))
+                                    print_title_cols="A:A", fit_width=0))  # 100 %: results one page wide
     spec.merge(1, 1, 1, results_end, f"{ctx.shop} {L('客服绩效考核汇总')} {ctx.month}",
                style=TITLE.but(h_align="left"))
     spec.row_heights[1] = 28
@@ -105,7 +115,8 @@ def summary_sheet(ctx: BookContext, forms: dict[str, FormRefs]) -> tuple[SheetSp
 
     agents = rank_order(ctx.result.agents)
     last = FIRST + len(agents) - 1
-    total_col, rank_col = col_letter(cols["总分"]), col_letter(cols["排名"])
+    total_col = col_letter(cols["总分"])
+    scale = order_scale(len(agents))
     total_range = f"${total_col}${FIRST}:${total_col}${last}"
     rows: dict[str, int] = {}
     for i, r in enumerate(agents, start=FIRST):
@@ -130,7 +141,8 @@ def summary_sheet(ctx: BookContext, forms: dict[str, FormRefs]) -> tuple[SheetSp
         rank = addr(i, cols["排名"])
         spec.set(i, cols["总分"], r.total, formula=f"={f.ref(f.total)}", style=BODY.but(bold=True, number_format=FMT_SCORE))
         spec.set(i, cols["排名"], r.rank, formula=f"=RANK({total},{total_range})", style=BODY.but(h_align="center"))
-        spec.set(i, cols["名次序号"], i - FIRST + 1, formula=f"={rank}+COUNTIF(${rank_col}${FIRST}:{rank},{rank})-1",
+        seq = i - FIRST + 1  # a constant of the row: it moves with it when the table is sorted
+        spec.set(i, cols["名次序号"], r.rank * scale + seq, formula=f"={rank}*{scale}+{seq}",
                  style=BODY.but(h_align="center", color="808080"))
         spec.set(i, cols["绩效工资"], r.perf_pay, formula=f"={f.ref(f.perf_pay)}",
                  style=BODY.but(number_format=FMT_MONEY))
@@ -153,6 +165,8 @@ def summary_sheet(ctx: BookContext, forms: dict[str, FormRefs]) -> tuple[SheetSp
             terms.append(f'IF(AND({cond},{prior}+1>={srefs.ref(where["months"])}),"{label} ","")')
         spec.set(i, cols["预警"], " ".join(r.flags), formula=f"=TRIM({'&'.join(terms)})" if terms else None,
                  style=BODY.but(size=9, wrap=True))
+        if r.flags:  # ~18 characters a line at 9 pt in the column: room for the wrapped warning
+            spec.row_heights[i] = 13.5 * max(1, -(-len(" ".join(r.flags)) // 18))
     note_row = max(last, HEAD_ROW) + 2
     spec.merge(note_row, 1, note_row, results_end,
                "按排名排列；排名按总分从高到低（同分同名次）；排名变化 = 上月排名 − 本月排名（正数为上升）；"
@@ -184,7 +198,7 @@ def _last_month(spec: SheetSpec, cols: dict[str, int], i: int, before) -> None:
     was, now = addr(i, cols["上月排名"]), addr(i, cols["排名"])
     change = spec.cells[(i, cols["排名"])].value
     spec.set(i, cols["排名变化"], NO_VALUE if before is None else before.rank - change,
-             formula=f'=IF(ISNUMBER({was}),{was}-{now},"{NO_VALUE}")', style=centre.but(number_format=FMT_CHANGE))
+             formula=f'=IF(ISNUMBER({was}),{was}-{now},"{NO_VALUE}")', style=centre.but(number_format=FMT_NUMBER))
 
 
 def link_payroll(spec: SheetSpec, refs: SummaryRefs, payroll: SheetSpec, labels) -> None:
@@ -197,7 +211,8 @@ def link_payroll(spec: SheetSpec, refs: SummaryRefs, payroll: SheetSpec, labels)
     body = [r for (r, c), cell in payroll.cells.items() if c == name_col and cell.value in refs.rows and r > head[0]]
     if name_col is None or not body:
         return
-    pay = TableRefs(payroll.name, min(body), max(body), {KEY_COLUMN: name_col, "应发合计": head[1]})
+    rows = {payroll.cells[(r, name_col)].value: r for r in body}
+    pay = TableRefs(payroll.name, min(body), max(body), {KEY_COLUMN: name_col, "应发合计": head[1]}, rows)
     for name, row in refs.rows.items():
         spec.cells[(row, refs.cols["应发合计"])].formula = f"={pay.lookup(name, '应发合计')}"
 
@@ -222,11 +237,11 @@ def _charts(ctx: BookContext, spec: SheetSpec, cols: dict[str, int], agents, not
     width = max(16.0, min(20.0, 1.2 * len(agents)))  # inside the printed columns
     spec.charts.append(Chart("bar", L("总分"), f"A{chart_row}", cols["客服"],
                              [ChartSeries(L("总分"), cols["总分"], first, last)], y_title=L("分"),
-                             width_cm=width, height_cm=8.0, value_labels=True))
+                             width_cm=width, height_cm=6.5, value_labels=True))
     scored = kinds.weighted(scheme)
     if len(scored) < 3:
-        return chart_row + 17
-    top = chart_row + 18
+        return chart_row + 13
+    top = chart_row + 14
     spec.set(top, 1, L("指标得分率(%)"), style=HEADER)
     for j, label in enumerate(["团队平均", "第一名", "最后一名"], start=2):
         spec.set(top, j, L(label), style=HEADER)
@@ -253,5 +268,5 @@ def _charts(ctx: BookContext, spec: SheetSpec, cols: dict[str, int], agents, not
     spec.charts.append(Chart("radar", L("指标得分率(%)"), f"E{top}", 1,
                              [ChartSeries(L(s), j, top + 1, end) for j, s in
                               enumerate(["团队平均", "第一名", "最后一名"], start=2)],
-                             width_cm=12.0, height_cm=10.0, y_max=100))
-    return max(end, top + 20)
+                             width_cm=12.0, height_cm=7.5, y_max=100))
+    return max(end, top + 14)
