@@ -101,18 +101,19 @@ def _overview(spec, ctx: BookContext, summary: SummaryRefs, data: DataRefs, fact
               max((h.total for h in last), default=None), FMT_SCORE, "总分的分布：最高"),
              ("最低总分", min(scores, default=None), f"MIN({totals})",
               min((h.total for h in last), default=None), FMT_SCORE, "总分的分布：最低")]
-    if PAYERS in data.cols and INQUIRIES in data.cols:
-        rate = now[PAYERS] / now[INQUIRIES] if now.get(INQUIRIES) else None
+    if PAYERS in now and INQUIRIES in now:  # a formula over 考核数据 when it has the columns, else the figure
+        rate = now[PAYERS] / now[INQUIRIES] if now[INQUIRIES] else None
         was = before[PAYERS] / before[INQUIRIES] if before and before.get(INQUIRIES) and PAYERS in before else None
-        sums = f"SUM({data.column_range(PAYERS)})", f"SUM({data.column_range(INQUIRIES)})"
-        lines.append(("询单转化率", rate, f'IF({sums[1]}=0,"{NO_VALUE}",{sums[0]}/{sums[1]})', was, FMT_PERCENT,
-                      "团队：最终付款人数 ÷ 询单人数"))
-    if SALES in data.cols:
-        lines.append(("销售额", now.get(SALES, 0.0), f"SUM({data.column_range(SALES)})",
+        sums = f"SUM({_column(data, PAYERS)})", f"SUM({_column(data, INQUIRIES)})"
+        live = PAYERS in data.cols and INQUIRIES in data.cols
+        lines.append(("询单转化率", rate, f'IF({sums[1]}=0,"{NO_VALUE}",{sums[0]}/{sums[1]})' if live else None, was,
+                      FMT_PERCENT, "团队：最终付款人数 ÷ 询单人数"))
+    if SALES in now:
+        lines.append(("销售额", now[SALES], f"SUM({_column(data, SALES)})" if SALES in data.cols else None,
                       before.get(SALES) if before else None, FMT_MONEY, "团队：客服销售额合计"))
     for label, value, formula, was, fmt, note in lines:
         spec.set(row, 1, L(label), style=BODY)
-        spec.set(row, 2, NO_VALUE if value is None else value, formula="=" + formula,
+        spec.set(row, 2, NO_VALUE if value is None else value, formula=formula and "=" + formula,
                  style=BODY.but(number_format=fmt, bold=True, h_align="right"))
         spec.set(row, 3, NO_VALUE if was is None else was, style=BODY.but(number_format=fmt, h_align="right"))
         b, c = addr(row, 2), addr(row, 3)
@@ -122,6 +123,10 @@ def _overview(spec, ctx: BookContext, summary: SummaryRefs, data: DataRefs, fact
         spec.merge(row, 5, row, 6, L(note), style=BODY.but(size=9, color="595959"))
         row += 1
     return row
+
+
+def _column(data: DataRefs, column: str) -> str:
+    return data.column_range(column) if column in data.cols else ""
 
 
 def _bands(spec, ctx: BookContext, summary: SummaryRefs, row: int) -> int:
