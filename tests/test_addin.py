@@ -57,6 +57,14 @@ def planned(sample):
         return plan_appraisal(wb, AppraiseOptions(month=MONTH), shop=sample.stem)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _fixed_clock():
+    """首页 shows the time of the run: one time for every plan compared here."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("xlreports.jobs.appraise.made_at", lambda: "2026-11-01 09:00")
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh():
     fx.reset_calls()
@@ -211,9 +219,11 @@ def test_sample_appraisal_renders_the_same_cells_as_the_file_renderer(planned, s
     assert compared > 7000
     assert live.skipped == []
     assert live.sheets == [s.name for s in planned.book.sheets]
-    # the user's tabs stay first, the new tabs follow in spec order; the active tab stays 客服数据
-    assert [s._name for s in book._sheets] == ["客服数据", "客服名册", "说明"] + [s.name for s in planned.book.sheets]
-    assert book._active._name == "客服数据"
+    # the tabs in the fixed order of issue 9 (the user's tabs kept where they are), opening on 首页
+    forms = [s.name for s in planned.book.sheets if s.name.startswith("考核表-")]
+    assert [s._name for s in book._sheets] == ["首页", "考核汇总", "工资表", *forms, "客服数据", "考核数据", "考核方案",
+                                               "考核历史", "客服名册", "说明", "_xlreports"]
+    assert book._active._name == "首页"
     # bulk: far fewer calls than cells, and the app's settings restored
     assert fx.total_calls() < compared / 2
     assert book.app._screen_updating is True and book.app._calculation == "automatic"
@@ -295,7 +305,7 @@ def test_rerun_replaces_tabs_in_place(planned, sample):
     again = plan_appraisal(XlwingsRows(book), AppraiseOptions(month=MONTH), shop=sample.stem)
     apply_workbook_spec(book, again.book, com=True)
     assert [s._name for s in book._sheets] == order
-    assert book._active._name == "工资表"
+    assert book._active._name == "首页"  # every run opens on 首页 (issue 9)
     assert not any(s._name.startswith("~xlr") for s in book._sheets)
 
 
@@ -507,7 +517,7 @@ def test_appraise_button_renders_the_sheets(sample, planned, tmp_path):
     assert alert["mode"] == "info" and alert["title"] == "xlreports · 计算考核"
     assert alert["prompt"].startswith("已完成 2026-10 考核（方案 A：")
     assert "工作簿中没有「考核方案」，已写入内置方案 A" in alert["prompt"]
-    assert book._active._name == "考核汇总"
+    assert book._active._name == "首页"  # the first sheet written (issue 9)
     assert book.app._status_log[0] == "xlreports 计算考核：开始…"
     assert any(str(s).startswith("xlreports 计算考核：正在写入「考核表-") for s in book.app._status_log)
     assert book.app._status_log[-1] is False

@@ -118,7 +118,7 @@ def test_every_formula_equals_the_engine_after_gnumeric_recalculates(sample, ssc
 
 def test_every_row_and_cell_of_every_worksheet_carries_its_reference(demo_book):
     parts = worksheet_parts(demo_book)
-    assert len(parts) == 34  # + 工资条 and 趋势 (issue 9), 关怀记录 (issue 11)
+    assert len(parts) == 35  # + 首页, 工资条, 趋势 (issue 9), 关怀记录 (issue 11)
     total = 0
     for name, xml in parts.items():
         cells, problems = reference_problems(xml)

@@ -78,7 +78,9 @@ def _sorts(path: Path, order: str) -> list[dict]:
     wb = openpyxl.load_workbook(path)
     t = _tables(path)
     desc = order == "descending"
+    # 考核汇总 is written in 排名 order (issue 9): its last sort is by 客服, so that it reorders the rows
     plan = [("考核汇总", "排名", not desc), ("考核汇总", "绩效工资", not desc), ("考核汇总", "总分", desc),
+            ("考核汇总", "客服", desc),
             ("工资表", "应发合计", desc), ("工资表", "客服", desc),
             ("考核数据", "月份", desc), ("考核数据", "客服", desc),
             ("考核历史", "总分", desc), ("考核历史", "客服", desc), ("考核历史", "月份", not desc),

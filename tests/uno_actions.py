@@ -117,6 +117,8 @@ def act(doc, a: dict, got: list) -> None:
         doc.Sheets.removeByName(a["sheet"])
     elif op == "rename_sheet":
         sheet_of(doc, a["sheet"]).Name = a["to"]
+    elif op == "move_sheet":
+        doc.Sheets.moveByName(a["sheet"], int(a["at"]))
     elif op == "insert_sheet":
         doc.Sheets.insertNewByName(a["sheet"], int(a.get("at", doc.Sheets.Count)))
     elif op == "get":

@@ -13,6 +13,7 @@ xlreports.errors.XlreportsError: 找不到文件：does-not-exist.xlsx
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,9 @@ from xlreports.layout.payslips import payslip_sheet
 from xlreports.layout.trend import trend_sheet
 from xlreports.layout.scheme_sheet import scheme_sheet
 from xlreports.layout.spec import WorkbookSpec
-from xlreports.layout.summary import summary_sheet
+from xlreports.layout.summary import link_payroll, summary_sheet
+from xlreports.layout.front_page import FrontFacts, front_page, team_totals
+from xlreports.layout.tabs import tab_order
 from xlreports.rules.scheme_files import builtin_scheme, resolve_scheme
 from xlreports.rules.scheme_rows import SHEET_NAME as SCHEME_SHEET, ParsedScheme, parse_scheme_rows, scheme_to_rows
 from xlreports.rules.scheme_check import check_scheme
@@ -46,7 +49,7 @@ from xlreports.excel.read.agent_columns import agent_sheets, missing_column
 from xlreports.excel.read.tables import Table, coerce, read_agent_table, read_table
 from xlreports.excel.write import FileWriter, Writer
 from xlreports.excel.write.lock import run_lock
-from xlreports.excel.write.plan import sheet_key
+from xlreports.excel.write.plan import arranged, sheet_key
 from xlreports.jobs.carry import (OurSheets, added_headers, carried_value, current_inputs, formula_inputs,
                                   header_text, input_field_kinds, read_manifest, read_our_sheets, read_sheet_table,
                                   sheet_inputs, still_prefilled)
@@ -60,6 +63,7 @@ from xlreports.engine.rollup import Rollup
 
 DATA_SHEET = "客服数据"
 AUTO_TABS_LIMIT = 30  # more agents than this: all forms on one sheet
+FRONT_PAGE = "首页"
 
 
 @dataclass
@@ -118,7 +122,7 @@ def appraise(book: str | Path, opts: AppraiseOptions | None = None, writer: Writ
         # byte, and the cost follows the generated tabs, not everything the workbook holds.
         writer = writer or FileWriter.before_reading(None if is_csv else book, target, backup=opts.backup)
         with WorkbookRows(book) as wb:
-            report = plan_appraisal(wb, opts, shop=book.stem, is_csv=is_csv)
+            report = plan_appraisal(wb, opts, shop=book.stem, is_csv=is_csv, source=book.name)
         clock = PhaseClock()
         report.backup = writer.write(report.book)
         clock.tick("write")
@@ -127,12 +131,14 @@ def appraise(book: str | Path, opts: AppraiseOptions | None = None, writer: Writ
     return report
 
 
-def plan_appraisal(wb, opts: AppraiseOptions, *, shop: str, is_csv: bool = False) -> AppraiseReport:
+def plan_appraisal(wb, opts: AppraiseOptions, *, shop: str, is_csv: bool = False,
+                   source: str | None = None) -> AppraiseReport:
     """Read, check and compute everything, and lay out the sheets — without writing anything.
 
     ``wb`` is a :class:`~xlreports.excel.read.source.RowsSource`: a file opened with ``WorkbookRows``,
     or a live Excel workbook (:class:`~xlreports.excel.read.live.XlwingsRows`). The report's
     ``book`` holds the sheet specs to render; ``output`` and ``backup`` are set by the writer.
+    ``source``: the workbook's name as 首页 shows it (default ``shop``).
     """
     labels = Labels(opts.lang)
     warnings: list[Problem] = []
@@ -145,12 +151,14 @@ def plan_appraisal(wb, opts: AppraiseOptions, *, shop: str, is_csv: bool = False
     warnings += missing_day_problems(inputs.rollup, month, inputs.data.sheet)
     ctx, new_roster = _build_context(inputs, month, opts, labels, shop, warnings, messages)
     clock.tick("engine")
-    spec = _workbook_spec(ctx, inputs, opts, new_roster, labels, warnings)
+    spec, links = _workbook_spec(ctx, inputs, opts, new_roster, labels, warnings)
     # Formulas typed over are rewritten (the scheme defines each figure, pay reads it) and reported by
     # cell; formulas typed into input cells keep the value they show, and are noted.
     warnings += overtyped_figures(inputs.ours, spec.sheets, labels, month, [r.agent.name for r in ctx.result.agents],
                                   [k.name for k in ctx.scheme.kpis])
     warnings += inputs.typed_formulas
+    _front_page(spec, links, ctx, inputs, opts, [] if is_csv else list(wb.names), f"{source or shop}「{inputs.data.sheet}」",
+                warnings)
     if not is_csv:
         _check_input_not_written(inputs.data.sheet, opts.sheet, spec)
     clock.tick("layout")
@@ -317,7 +325,7 @@ def _build_context(inputs: _Inputs, month: str, opts: AppraiseOptions, labels: L
     forms = opts.forms if opts.forms != "auto" else ("tabs" if len(agents) <= AUTO_TABS_LIMIT else "single")
     last = previous_month(month)
     ctx = BookContext(result, refs, labels, scheme.shop or shop, data_columns, rate_columns,
-                      values_by_key, prefills, forms, {h.agent: h.total for h in history if h.month == last})
+                      values_by_key, prefills, forms, previous={h.agent: h for h in history if h.month == last})
     return ctx, new_roster
 
 
@@ -485,12 +493,13 @@ def _roster(roster: Table | None, records, default_level: str, scheme, warnings:
 
 
 def _workbook_spec(ctx: BookContext, inputs: _Inputs, opts: AppraiseOptions, new_roster, labels: Labels,
-                   warnings: list[Problem]) -> WorkbookSpec:
+                   warnings: list[Problem]) -> tuple[WorkbookSpec, tuple]:
     data_spec, data_refs = data_sheet(ctx, inputs.rollup)
     forms, form_refs = form_sheets(ctx, data_refs)
     warnings += form_warnings(ctx, form_refs)  # before any sheet that lists the run's warnings (首页)
     summary, summary_refs = summary_sheet(ctx, form_refs)
     payroll = payroll_sheet(ctx, data_refs, form_refs, summary_refs)
+    link_payroll(summary, summary_refs, payroll, labels)
     history = merge_history(inputs.history, history_rows(ctx.result))
     month_end = [payslip_sheet(ctx, payroll.name), trend_sheet(ctx, history)]  # after 工资表 (issue 9)
     sheets = []
@@ -500,7 +509,7 @@ def _workbook_spec(ctx: BookContext, inputs: _Inputs, opts: AppraiseOptions, new
     sheets += computed
     if new_roster is not None:
         sheets.append(roster_sheet(new_roster, ctx.scheme.default_level))
-    generated = [s.name for s in [summary, payroll, *month_end, *forms, data_spec]]
+    generated = [labels(FRONT_PAGE), *(s.name for s in [summary, payroll, *month_end, *forms, data_spec])]
     book = WorkbookSpec(sheets=sheets)
     localize_book(book, labels, keep={r.agent.name for r in ctx.result.agents} | {ctx.shop},
                   skip={SCHEME_SHEET, HISTORY_SHEET, ROSTER_SHEET}, refs=scheme_literals(ctx.scheme, ctx.refs, labels))
@@ -516,7 +525,39 @@ def _workbook_spec(ctx: BookContext, inputs: _Inputs, opts: AppraiseOptions, new
     book.sheets.append(manifest_sheet(generated, kept + current))
     book.remove = [n for n in inputs.generated if n not in generated]
     book.adopt = inputs.legacy
-    return book
+    return book, (summary_refs, data_refs)
+
+
+def _front_page(book: WorkbookSpec, links, ctx: BookContext, inputs: _Inputs, opts: AppraiseOptions,
+                existing: list[str], source: str, warnings: list[Problem]) -> None:
+    """首页 first in ``book`` (made last: it lists the run's warnings), the tabs' fixed order, and 首页 active."""
+    labels = ctx.labels
+    names = [s.name for s in book.sheets]
+    data_sheets = agent_sheets(existing, opts.sheet) or [inputs.data.sheet]
+    front_name = labels(FRONT_PAGE)
+    gone = {sheet_key(n) for n in book.remove}
+    kept = [n for n in existing if sheet_key(n) not in gone]
+    have = {sheet_key(k) for k in kept}
+    new = [n for n in [front_name, *names] if sheet_key(n) not in have]
+    book.order = tab_order(labels, [*kept, *new], data_sheets)
+    hidden = {sheet_key(s.name) for s in book.sheets if s.state != "visible"}
+    tabs = [n for n in arranged(kept, new, book.order) if sheet_key(n) not in hidden]
+    before = _month_records(inputs.data, previous_month(ctx.month))
+    facts = FrontFacts(source, made_at(), list(warnings), tabs,
+                       team_totals([r.values for r in before]) if before else None)
+    front = front_page(ctx, *links, facts)
+    front.protect = opts.protect
+    book.sheets.insert(0, front)
+    book.active = front.name
+
+
+def made_at() -> str:
+    """The time of the run as 首页 shows it (a function, so tests comparing two plans can fix it).
+
+    >>> len(made_at())
+    16
+    """
+    return datetime.now().strftime("%Y-%m-%d %H:%M")
 
 
 def _check_input_not_written(sheet: str, asked: str, book: WorkbookSpec) -> None:

@@ -75,7 +75,7 @@ class BookContext:
     inputs: dict[str, Any] = field(default_factory=dict)
     prefills: dict[str, Any] = field(default_factory=dict)  # input key → value from the data (before carry-over)
     forms_mode: str = "tabs"
-    last_totals: dict[str, float] = field(default_factory=dict)  # agent → last month's 总分 (考核历史)
+    previous: dict[str, Any] = field(default_factory=dict)  # agent → last month's engine.records.HistoryRow
 
     @property
     def scheme(self) -> Scheme:

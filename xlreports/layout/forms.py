@@ -166,7 +166,7 @@ def _form(ctx: BookContext, spec: SheetSpec, top: int, r: AgentResult, data: Dat
     f.total = (total_row, 8)
     total = addr(total_row, 8)
     spec.merge(last_row_, 1, last_row_, 7, L("上月总分"), style=LABEL.but(h_align="right"))
-    spec.set(last_row_, 8, ctx.last_totals.get(name), style=BODY.but(number_format=FMT_SCORE))
+    spec.set(last_row_, 8, ctx.previous[name].total if name in ctx.previous else None, style=BODY.but(number_format=FMT_SCORE))
     spec.merge(perf_row, 1, perf_row, 7, L("绩效工资"), style=LABEL.but(h_align="right"))
     spec.set(perf_row, 8, r.perf_pay, formula=fx.perf_pay_formula(scheme, srefs, total, addr(*f.level)),
              style=BODY.but(bold=True, number_format=FMT_MONEY))

@@ -116,6 +116,7 @@ class Chart:
     height_cm: float = 8.0
     y_max: float | None = None
     y_min: float | None = None  # None: the program's choice (0 for most charts)
+    value_labels: bool = False  # each bar's value shown on it
 
 
 @dataclass
@@ -297,6 +298,10 @@ class WorkbookSpec:
     # and existing tabs to keep under a new name (init --replace keeps the old 考核方案 so).
     adopt: list[str] = field(default_factory=list)
     rename: dict[str, str] = field(default_factory=dict)
+    # The tabs' order (names; the user's other tabs keep their places among them, see
+    # excel/write/plan.arranged) and the tab the workbook opens on; None: as they are.
+    order: list[str] | None = None
+    active: str | None = None
 
     def sheet(self, name: str) -> SheetSpec:
         for s in self.sheets:

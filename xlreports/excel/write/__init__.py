@@ -69,7 +69,8 @@ class FileWriter:
         from xlreports.excel.write.xlsx import write_sheets
 
         return write_sheets(self.source, Path(self.target), spec.sheets, remove=spec.remove, backup=self.backup,
-                            adopt=spec.adopt, rename=spec.rename, read_as=self.read_as)
+                            adopt=spec.adopt, rename=spec.rename, read_as=self.read_as, arrange=spec.order,
+                            activate=spec.active)
 
 
 @dataclass

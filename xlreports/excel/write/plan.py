@@ -27,7 +27,7 @@ from xlreports.errors import XlreportsError
 from xlreports.layout.spec import INPUT, Style, TableBlock
 
 __all__ = [
-    "TabPlan", "plan_tabs", "owned_tabs", "MARK_NAME", "mark_formula", "read_mark", "sheet_key", "check_sheet_name", "check_sheet_names",
+    "TabPlan", "plan_tabs", "arranged", "owned_tabs", "MARK_NAME", "mark_formula", "read_mark", "sheet_key", "check_sheet_name", "check_sheet_names",
     "CellValue", "cell_value", "clean_text", "looks_like_formula", "Margins", "margins",
     "paper_size", "list_validation_formula", "table_column_style", "default_format", "formula_text",
     "cm_to_points", "plain_number",
@@ -210,7 +210,8 @@ class TabPlan:
 def plan_tabs(existing: Sequence[str], sheets: Sequence[str], *, remove: Iterable[str] = (),
               hidden: Collection[str] = (), active: str | None = None,
               before: str | None = None, owned: Collection[str] | None = None,
-              rename: dict[str, str] | None = None) -> TabPlan:
+              rename: dict[str, str] | None = None, arrange: Sequence[str] | None = None,
+              activate: str | None = None) -> TabPlan:
     """Which tabs a write replaces, removes and adds, their order, and the active tab.
 
     ``existing``: the workbook's tab names in order; ``sheets``: the spec sheets' names;
@@ -218,7 +219,9 @@ def plan_tabs(existing: Sequence[str], sheets: Sequence[str], *, remove: Iterabl
     visible; ``active``: the active existing tab (None: none); ``before``: new tabs go before
     this tab when it exists, else at the end; ``owned``: the existing tabs xlreports wrote
     (:func:`owned_tabs`; None: all of them); ``rename``: existing tab → new name, kept under it
-    (the spec sheet of its old name then goes just before it). Names compare ignoring case.
+    (the spec sheet of its old name then goes just before it); ``arrange``: tab names in the order
+    they must stand (see :func:`arranged`); ``activate``: the tab to make active (when it exists and
+    is visible), whatever was active before. Names compare ignoring case.
 
     A spec sheet takes the place of the existing tab of the same name — only if that tab is
     ours, else nothing is planned and the refusal naming it is raised; a tab to remove that is
@@ -281,14 +284,19 @@ def plan_tabs(existing: Sequence[str], sheets: Sequence[str], *, remove: Iterabl
     rest = [s for s in sheets if s not in placed]
     if insert_at is None:
         insert_at = len(order)
-    order[insert_at:insert_at] = rest
+    if arrange is not None:
+        order = arranged(order, rest, arrange)
+    else:
+        order[insert_at:insert_at] = rest
     hidden_keys = {sheet_key(h) for h in hidden}
 
     def visible(name: str) -> bool:
         return sheet_key(name) not in hidden_keys
 
     target = None
-    if active is not None:
+    if activate is not None and sheet_key(activate) in {sheet_key(n) for n in order}:
+        target = next(n for n in order if sheet_key(n) == sheet_key(activate))
+    elif active is not None:
         if active in kept:
             target = active
         else:
@@ -298,6 +306,38 @@ def plan_tabs(existing: Sequence[str], sheets: Sequence[str], *, remove: Iterabl
     if target is None:
         raise XlreportsError("工作簿中至少要有一个可见的工作表")
     return TabPlan(tuple(order), tuple(sheets), replaced, tuple(removed), tuple(kept), target, rename)
+
+
+def arranged(existing: Sequence[str], new: Sequence[str], arrange: Sequence[str]) -> list[str]:
+    """The tabs ``existing`` (in their order now) and ``new`` in the order ``arrange`` gives.
+
+    Tabs named in ``arrange`` (ignoring case) stand in its order, wherever they stood. Every other
+    tab (the user's) stays right after the arranged tab it followed; one that followed none stays
+    right before the arranged tab that came after it, else at the end — so the user's tabs keep
+    their order among themselves and their neighbours.
+
+    >>> arranged(["说明", "数据", "我的", "汇总"], ["首页"], ["首页", "汇总", "数据"])
+    ['首页', '汇总', '说明', '数据', '我的']
+    """
+    rank = {sheet_key(n): i for i, n in enumerate(arrange)}
+    ranked = sorted((n for n in [*existing, *new] if sheet_key(n) in rank), key=lambda n: rank[sheet_key(n)])
+    after: dict[str, list[str]] = {}
+    before: dict[str, list[str]] = {}
+    pending: list[str] = []  # the user's tabs before any arranged tab
+    anchor = None
+    for name in existing:
+        if sheet_key(name) in rank:
+            anchor = name
+            if pending:
+                before[name], pending = pending, []
+        elif anchor is None:
+            pending.append(name)
+        else:
+            after.setdefault(anchor, []).append(name)
+    out: list[str] = []
+    for name in ranked:
+        out += [*before.get(name, []), name, *after.get(name, [])]
+    return out + pending
 
 
 # --------------------------------------------------------------------------- cell values

@@ -46,7 +46,7 @@ def apply_workbook_spec(book, spec: WorkbookSpec, *, before: str | None = None, 
         owned = owned_tabs(existing, sheet_marks(existing.values()), spec.adopt) if owned_only else None
         tabs = plan_tabs(list(existing), [s.name for s in spec.sheets], remove=spec.remove, hidden=hidden,
                          active=safe(lambda: book.sheets.active.name), before=before, owned=owned,
-                         rename=spec.rename)
+                         rename=spec.rename, arrange=spec.order, activate=spec.active)
         created: dict[str, Any] = {}
         aside: list[tuple[Any, str]] = []  # (old sheet renamed aside, its name): deleted once all rendered
         kept_renamed: list[tuple[Any, str]] = []  # (tab kept under a new name, its old name)
@@ -74,20 +74,18 @@ def apply_workbook_spec(book, spec: WorkbookSpec, *, before: str | None = None, 
 
 def _add_tabs(book, tabs: TabPlan, existing: dict[str, Any], created: dict[str, Any],
               aside: list[tuple[Any, str]]) -> None:
-    """Add the plan's tabs: a replacement in its old tab's place, a new tab after its predecessor."""
+    """Add the plan's tabs, each just after its predecessor in the plan's order (a replaced tab's
+    old sheet renamed aside first); kept tabs stay where they are."""
     taken = {sheet_key(name) for name in (*existing, *tabs.written, *tabs.renamed.values())}
     back = {new: old for old, new in tabs.renamed.items()}
     for new, old in tabs.replaced.items():
         sheet = existing[old]
         sheet.name = aside_name(taken)
         aside.append((sheet, old))
-        created[new] = book.sheets.add(new, before=sheet)
     written = set(tabs.written)
     previous = None
     for name in tabs.order:
-        if name in created:
-            previous = created[name]
-        elif name not in written:  # a kept tab (perhaps renamed)
+        if name not in written:  # a kept tab (perhaps renamed)
             previous = existing[back.get(name, name)]
         elif previous is not None:
             created[name] = previous = book.sheets.add(name, after=previous)

@@ -46,7 +46,8 @@ __all__ = ["write_sheets"]
 def write_sheets(source: Path | None, target: Path, sheets: list[SheetSpec], *,
                  remove: Iterable[str] = (), backup: bool = True,
                  cached: dict[str, dict[str, object]] | None = None, adopt: Iterable[str] | None = None,
-                 rename: dict[str, str] | None = None, read_as: Fingerprint | None = None) -> Path | None:
+                 rename: dict[str, str] | None = None, read_as: Fingerprint | None = None,
+                 arrange: list[str] | None = None, activate: str | None = None) -> Path | None:
     """Write ``sheets`` into the workbook ``source`` (None: a new one), saved as ``target``.
 
     Each sheet replaces an existing sheet of the same name (case-insensitive, as in
@@ -60,7 +61,8 @@ def write_sheets(source: Path | None, target: Path, sheets: list[SheetSpec], *,
     (:func:`~xlreports.excel.write.plan.owned_tabs`); None: this primitive replaces any tab.
     ``rename``: existing tabs kept under new names. ``read_as``: the source's fingerprint when
     the job read it; when ``target`` is the source and its content differs now, nothing is
-    written (without it, the file as opened here is the reference).
+    written (without it, the file as opened here is the reference). ``arrange`` / ``activate``:
+    the tabs' order and the active tab (:func:`~xlreports.excel.write.plan.plan_tabs`).
 
     >>> import tempfile, pathlib
     >>> from xlreports.layout.spec import SheetSpec
@@ -83,7 +85,7 @@ def write_sheets(source: Path | None, target: Path, sheets: list[SheetSpec], *,
     with Package.open(source) as package:
         unchanged = (source, read_as or fingerprint(source)) if same_file else None
         plan = PackagePlan(package, sheets, [str(n) for n in remove], target, adopt=None if adopt is None else list(adopt),
-                           rename=rename)
+                           rename=rename, arrange=arrange, activate=activate)
 
         def write(temp: Path) -> None:
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="xlsx-deflate") as pool:

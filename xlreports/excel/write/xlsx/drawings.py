@@ -57,6 +57,15 @@ def _series(i: int, series: ChartSeries, category_col: int, sheet: str, kind: st
             f"</c:f></c:numRef></c:val>{_SMOOTH if kind == 'line' else ''}</c:ser>")
 
 
+def _value_labels(chart: Chart) -> str:
+    """Each bar's value printed on it (``Chart.value_labels``), in the series cells' own format."""
+    if not chart.value_labels:
+        return ""
+    flags = "".join(f'<c:{flag} val="{int(flag == "showVal")}"/>' for flag in
+                    ("showLegendKey", "showVal", "showCatName", "showSerName", "showPercent", "showBubbleSize"))
+    return f'<c:dLbls><c:dLblPos val="outEnd"/>{flags}</c:dLbls>'
+
+
 def chart_xml(chart: Chart, sheet: str) -> str:
     """The chart part of ``chart``, whose data lie on the sheet named ``sheet``."""
     if chart.kind not in ("bar", "radar", "line"):
@@ -71,7 +80,7 @@ def chart_xml(chart: Chart, sheet: str) -> str:
                 f'<c:marker val="1"/>{axes_ids}</c:lineChart>')
     else:
         plot = (f'<c:barChart><c:barDir val="col"/><c:grouping val="clustered"/>{series}'
-                f'<c:gapWidth val="150"/>{axes_ids}</c:barChart>')
+                f'{_value_labels(chart)}<c:gapWidth val="150"/>{axes_ids}</c:barChart>')
     ticks = '<c:majorTickMark val="none"/><c:minorTickMark val="none"/>'
     y_max = f'<c:max val="{chart.y_max:g}"/>' if chart.y_max is not None else ""
     y_max += f'<c:min val="{chart.y_min:g}"/>' if chart.y_min is not None else ""  # max before min (schema)

@@ -39,7 +39,8 @@ class PackagePlan:
     """What the new package holds (see the module docstring)."""
 
     def __init__(self, package: Package, specs: list[SheetSpec], remove: list[str], target: Path, *,
-                 adopt: list[str] | None = None, rename: dict[str, str] | None = None):
+                 adopt: list[str] | None = None, rename: dict[str, str] | None = None,
+                 arrange: list[str] | None = None, activate: str | None = None):
         self.package = package
         self.specs = specs
         self._find_workbook()
@@ -53,7 +54,7 @@ class PackagePlan:
         self.wb_rels = (parse_rels(package.read(self.wb_rels_part).decode("utf-8"), self.wb_part)
                         if package.has(self.wb_rels_part) else [])
         self.old_sheets = self._old_sheets()
-        self._order(remove, adopt, rename or {})
+        self._order(remove, adopt, rename or {}, arrange, activate)
         self._drop_parts()
         self._name_new_parts()
 
@@ -95,7 +96,8 @@ class PackagePlan:
 
     # ---- deciding
 
-    def _order(self, remove: list[str], adopt: list[str] | None, rename: dict[str, str]) -> None:
+    def _order(self, remove: list[str], adopt: list[str] | None, rename: dict[str, str],
+               arrange: list[str] | None = None, activate: str | None = None) -> None:
         """Final tab order and active tab (plan_tabs, with the tabs that are ours), then part and
         relationship ids."""
         old, view = self.old_sheets, self.workbook_view()
@@ -105,7 +107,7 @@ class PackagePlan:
         owned = (None if adopt is None
                  else owned_tabs(names, workbook.sheet_marks(self.wb_text, self.wb_prefix, names), adopt))
         tabs: TabPlan = plan_tabs(names, [s.name for s in self.specs], remove=remove, owned=owned,
-                                  rename=rename, hidden=hidden,
+                                  rename=rename, hidden=hidden, arrange=arrange, activate=activate,
                                   active=old[active].name if 0 <= active < len(old) else None)
         old_by_name = {s.name: s for s in old}
         for old_name, new_name in tabs.renamed.items():
@@ -132,10 +134,17 @@ class PackagePlan:
         for new in self.new_sheets:
             new.selected = new.spec.name == tabs.active
         self.active_index = tabs.active_index
+        # The tab that was active and is kept, when another is active now: its sheet view must not
+        # stay selected too (Excel would open with both tabs grouped, typing into both).
+        was = old[active].name if 0 <= active < len(old) else None
+        self.unselect = (old_by_name[was] if was in tabs.kept and tabs.active != was and old_by_name[was].part
+                         else None)
         first = view.get("firstSheet")
         first_old = old[int(first)].name if first and first.isdigit() and int(first) < len(old) else None
         self.first_sheet = (tabs.order.index(tabs.renamed.get(first_old, first_old))
                             if first_old in tabs.kept else None)
+        if self.first_sheet is not None and self.first_sheet > self.active_index:
+            self.first_sheet = None  # the tab strip starts where the active tab shows
 
     def _drop_parts(self) -> None:
         """Parts only the removed/replaced sheets (or calcChain) reach are left out."""
@@ -214,8 +223,11 @@ class PackagePlan:
         # Checked before anything is written: a bad spec fails fast, not after copying.
         writers = [SheetWriter(new, styles, cached.get(new.spec.name, {})) for new in self.new_sheets]
         out.writestr("[Content_Types].xml", workbook.content_types(self, styles_part is None))
+        unselect = self.unselect.part if self.unselect is not None and pkg.has(self.unselect.part) else None
         for name in pkg.names:
-            if name not in rewritten and name not in self.dropped:
+            if name == unselect:
+                out.writestr(name, workbook.unselected(pkg.read(name)))
+            elif name not in rewritten and name not in self.dropped:
                 pkg.copy(name, out)
         for writer in writers:
             writer.write(out)

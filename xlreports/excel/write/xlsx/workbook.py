@@ -175,6 +175,20 @@ def workbook_xml(plan) -> str:
     return text
 
 
+def unselected(sheet_xml: bytes) -> bytes:
+    """A kept sheet's XML with its sheet view no longer selected (another tab is active now); only
+    the first ``<sheetView …>`` tag, at the top of the part, is touched.
+
+    >>> unselected(b'<worksheet><sheetViews><sheetView tabSelected="1" workbookViewId="0"/>')
+    b'<worksheet><sheetViews><sheetView workbookViewId="0"/>'
+    """
+    view = re.search(rb"<(?:\w+:)?sheetView\b[^>]*>", sheet_xml)
+    if view is None or b"tabSelected" not in view.group(0):
+        return sheet_xml
+    tag = re.sub(rb'\s+tabSelected\s*=\s*("[^"]*"|\'[^\']*\')', b"", view.group(0))
+    return sheet_xml[:view.start()] + tag + sheet_xml[view.end():]
+
+
 def _defined_names(plan) -> list[str]:
     """Kept names (local ones re-indexed), then print titles/areas/filters of our sheets."""
     p = plan.wb_prefix
