@@ -362,7 +362,7 @@ def _write_page_setup(ws, page: PageSetup) -> None:
     if ws.sheet_properties.pageSetUpPr is None:
         ws.sheet_properties.pageSetUpPr = PageSetupProperties()
     # Without fitToPage Excel ignores fitToWidth/fitToHeight and prints at 100 %.
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr.fitToPage = bool(page.fit_width or page.fit_height)
     ws.page_margins = _margins(page.margins_cm)
     _write_header_footer(ws, page)
     if page.print_title_rows:

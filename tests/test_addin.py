@@ -221,7 +221,7 @@ def test_sample_appraisal_renders_the_same_cells_as_the_file_renderer(planned, s
     assert live.sheets == [s.name for s in planned.book.sheets]
     # the tabs in the fixed order of issue 9 (the user's tabs kept where they are), opening on 首页
     forms = [s.name for s in planned.book.sheets if s.name.startswith("考核表-")]
-    assert [s._name for s in book._sheets] == ["首页", "考核汇总", "工资表", *forms, "客服数据", "考核数据", "考核方案",
+    assert [s._name for s in book._sheets] == ["首页", "考核汇总", "工资表", "工资条", "趋势", *forms, "客服数据", "考核数据", "考核方案",
                                                "考核历史", "客服名册", "说明", "_xlreports"]
     assert book._active._name == "首页"
     # bulk: far fewer calls than cells, and the app's settings restored
@@ -249,8 +249,12 @@ def test_sample_appraisal_features_beyond_cells(planned, sample, tmp_path):
         assert len(live._conditional) == len(ws.conditional_formatting), sheet_spec.name
         page = print_setup(sheet_spec)  # what the spec leaves open, chosen from the sheet (both writers)
         if page is not None:
-            assert live._page["PaperSize"] == 9 and live._page["Zoom"] is False
-            assert live._page["FitToPagesWide"] == page.fit_width == ws.page_setup.fitToWidth
+            assert live._page["PaperSize"] == 9
+            if page.fit_width or page.fit_height:
+                assert live._page["Zoom"] is False
+                assert live._page["FitToPagesWide"] == page.fit_width == ws.page_setup.fitToWidth
+            else:  # printed at 100 %
+                assert live._page["Zoom"] == 100 and not ws.sheet_properties.pageSetUpPr.fitToPage
             assert live._page["CenterFooter"] == page.footer_center
             assert live._print_area == page.print_area
     summary = book._sheet("考核汇总")

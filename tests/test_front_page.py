@@ -23,7 +23,7 @@ from xlreports.layout.summary import RESULT_COLUMNS
 from xlreports.samples import build_sample
 
 MONTHS = ("2026-08", "2026-09", "2026-10")
-FRONT = ("首页", "考核汇总", "工资表")
+FRONT = ("首页", "考核汇总", "工资表", "工资条", "趋势")
 INPUTS = ["客服数据", "考核数据", "考核方案", "考核历史", "客服名册"]
 
 

@@ -157,7 +157,7 @@ def plan_appraisal(wb, opts: AppraiseOptions, *, shop: str, is_csv: bool = False
     warnings += overtyped_figures(inputs.ours, spec.sheets, labels, month, [r.agent.name for r in ctx.result.agents],
                                   [k.name for k in ctx.scheme.kpis])
     warnings += inputs.typed_formulas
-    _front_page(spec, links, ctx, inputs, opts, [] if is_csv else list(wb.names), f"{source or shop}「{inputs.data.sheet}」",
+    _front_page(spec, links, ctx, inputs, opts, [] if is_csv else list(wb.names), _source_text(source or shop, inputs.data.sheet, labels),
                 warnings)
     if not is_csv:
         _check_input_not_written(inputs.data.sheet, opts.sheet, spec)
@@ -511,8 +511,7 @@ def _workbook_spec(ctx: BookContext, inputs: _Inputs, opts: AppraiseOptions, new
         sheets.append(roster_sheet(new_roster, ctx.scheme.default_level))
     generated = [labels(FRONT_PAGE), *(s.name for s in [summary, payroll, *month_end, *forms, data_spec])]
     book = WorkbookSpec(sheets=sheets)
-    localize_book(book, labels, keep={r.agent.name for r in ctx.result.agents} | {ctx.shop},
-                  skip={SCHEME_SHEET, HISTORY_SHEET, ROSTER_SHEET}, refs=scheme_literals(ctx.scheme, ctx.refs, labels))
+    _localize(book, ctx)
     if opts.protect:  # every sheet written, whichever layout made it; not 考核方案 or a new 客服名册: people add rows
         for s in book.sheets:
             s.protect = s.name not in (SCHEME_SHEET, ROSTER_SHEET)
@@ -546,9 +545,22 @@ def _front_page(book: WorkbookSpec, links, ctx: BookContext, inputs: _Inputs, op
     facts = FrontFacts(source, made_at(), list(warnings), tabs,
                        team_totals([r.values for r in before]) if before else None)
     front = front_page(ctx, *links, facts)
+    _localize(WorkbookSpec(sheets=[front]), ctx)  # made after the rest of the book was translated
     front.protect = opts.protect
     book.sheets.insert(0, front)
     book.active = front.name
+
+
+def _source_text(book: str, sheet: str, labels: Labels) -> str:
+    """Where the data came from, as 首页 shows it: 店.xlsx「客服数据」 (English: shop.xlsx "客服数据")."""
+    return f"{book}「{sheet}」" if labels.lang == "zh" else f'{book} "{sheet}"'
+
+
+def _localize(book: WorkbookSpec, ctx: BookContext) -> None:
+    """--lang en: the generated sheets in English; agent names, the shop and the rules sheets as they are."""
+    localize_book(book, ctx.labels, keep={r.agent.name for r in ctx.result.agents} | {ctx.shop},
+                  skip={SCHEME_SHEET, HISTORY_SHEET, ROSTER_SHEET},
+                  refs=scheme_literals(ctx.scheme, ctx.refs, ctx.labels))
 
 
 def made_at() -> str:

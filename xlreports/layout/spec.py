@@ -166,13 +166,14 @@ class PageSetup:
     """Print set-up: A4, fit to pages wide, header and footer text.
 
     Header/footer strings use Excel codes: &P page, &N pages, &D date. ``None`` for
-    orientation, fit_width or print_title_rows means "choose from the sheet"
+    orientation, fit_width or print_title_rows means "choose from the sheet"; ``fit_width=0`` (with
+    ``fit_height=0``) prints at 100 % with page breaks where the program puts them
     (:func:`print_setup`); ``print_title_rows=""`` means no repeated rows.
     """
 
     orientation: str | None = None  # "portrait" | "landscape"; None: landscape when too wide for portrait
     paper: str = "A4"
-    fit_width: int | None = None  # None: 1, or more when one page wide would print below MIN_SCALE
+    fit_width: int | None = None  # None: 1, or more when one page wide would print below MIN_SCALE; 0: at 100 %
     fit_height: int = 0  # 0: as many pages tall as needed
     header_center: str | None = None
     header_left: str | None = None

@@ -114,9 +114,12 @@ def write_page_setup(sheet, spec: SheetSpec, com: bool, report: LiveRender) -> N
 def _com_page_setup(setup, page: PageSetup, paper: int) -> None:
     setup.Orientation = XL_LANDSCAPE if page.orientation == "landscape" else XL_PORTRAIT
     setup.PaperSize = paper
-    setup.Zoom = False  # without this Excel ignores FitToPages*
-    setup.FitToPagesWide = page.fit_width
-    setup.FitToPagesTall = page.fit_height if page.fit_height else False
+    if not (page.fit_width or page.fit_height):  # at 100 %
+        setup.Zoom = 100
+    else:
+        setup.Zoom = False  # without this Excel ignores FitToPages*
+        setup.FitToPagesWide = page.fit_width
+        setup.FitToPagesTall = page.fit_height if page.fit_height else False
     m = margins(page.margins_cm)  # inches; the object model wants points
     setup.TopMargin, setup.RightMargin = m.top * POINTS_PER_INCH, m.right * POINTS_PER_INCH
     setup.BottomMargin, setup.LeftMargin = m.bottom * POINTS_PER_INCH, m.left * POINTS_PER_INCH

@@ -173,7 +173,8 @@ class SheetWriter:
         pr = []
         if spec.tab_color:
             pr.append(f'<tabColor rgb="{color_rgb(spec.tab_color)}"/>')
-        if print_setup(spec) is not None:
+        page = print_setup(spec)
+        if page is not None and (page.fit_width or page.fit_height):
             # Without fitToPage Excel ignores fitToWidth/fitToHeight and prints at 100 %.
             pr.append('<pageSetUpPr fitToPage="1"/>')
         parts.append(f"<sheetPr>{''.join(pr)}</sheetPr>" if pr else "")
