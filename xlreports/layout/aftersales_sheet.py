@@ -47,7 +47,8 @@ def block_left(added: Sequence[str]) -> int:
 
 def _yes(ref: str) -> str:
     words = ",".join(f'"{w}"' for w in rules_engine.YES_WORDS)
-    return f'IF(ISNUMBER(MATCH(TRIM({ref}),{{{words}}},0)),"{YES}","{NO}")'
+    # TRUE and 1 compared as such too: Gnumeric's TRIM keeps a number a number
+    return f'IF(OR(ISNUMBER(MATCH(TRIM({ref}),{{{words}}},0)),{ref}=1,{ref}=TRUE),"{YES}","{NO}")'
 
 
 def _lookup(out: str, keys: str, kind: str, photos: str, resale: str, otherwise: str) -> str:
