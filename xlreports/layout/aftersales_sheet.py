@@ -29,6 +29,7 @@ AFTERSALES_FILLED = ("处理方式", "运费承担", "跟进截止", "状态")
 AFTERSALES_STAFF = ("处理结果", "处理人")
 AFTERSALES_COLUMNS = AFTERSALES_INPUTS + AFTERSALES_FILLED + AFTERSALES_STAFF
 AFTERSALES_BLANK_ROWS = 100  # rows ready with formulas below the cases (the next run adds more)
+PRINTED_BLANK_ROWS = 20  # of which the printout shows these (for cases noted on paper)
 TOP = 3  # first case row (row 1: the note, row 2: the header)
 BLOCK_TOP = TOP  # the rules block's title row: below the header row, which stays the cases' alone
 FILLED = BODY.but(fill="EDEDED")
@@ -128,7 +129,7 @@ def aftersales_sheet(cases: list[dict[str, Any]], added: Sequence[str] = (), *,
     refs = _Refs(headers, rules, left)
     spec = SheetSpec(AFTERSALES_SHEET, freeze="D3", tab_color="FFC000",
                      page=PageSetup(orientation="landscape", header_center="售后登记", print_title_rows="2:2",
-                                    print_area=f"A1:{col_letter(len(headers))}{TOP + len(cases) + AFTERSALES_BLANK_ROWS - 1}"))
+                                    print_area=f"A1:{col_letter(len(headers))}{TOP + len(cases) + PRINTED_BLANK_ROWS - 1}"))
     spec.merge(1, 1, 1, 9, "售后登记：黄色列由客服填写，灰色列按右侧【售后规则】自动计算（填入问题类型即出结果，"
                "状态随时间变为已逾期）", style=NOTE.but(wrap=False))
     for j, h in enumerate(headers, start=1):
@@ -144,7 +145,8 @@ def aftersales_sheet(cases: list[dict[str, Any]], added: Sequence[str] = (), *,
         for j, h in enumerate(headers, start=1):
             if h in AFTERSALES_FILLED:
                 spec.set(r, j, engine[h] if engine[h] is not None else "", formula=formulas[h],
-                         style=FILLED.but(number_format=DATETIME if h == "跟进截止" else None))
+                         style=FILLED.but(number_format=DATETIME if h == "跟进截止" else None,
+                                          wrap=h in ("处理方式", "运费承担")))
             else:
                 value = case.get(h)
                 if h == "登记时间" and value not in (None, ""):
@@ -158,7 +160,7 @@ def aftersales_sheet(cases: list[dict[str, Any]], added: Sequence[str] = (), *,
     spec.conditional_formats.append(ConditionalFormat(f"{state}{TOP}:{state}{last}", "formula",
                                                       f'={state}{TOP}="{rules_engine.OVERDUE}"', LATE))
     _rules_block(spec, rules, left)
-    spec.col_widths.update({1: 16, 2: 20, 3: 14, 4: 10, 5: 8, 6: 10, 7: 24, 8: 30, 9: 16, 10: 16, 11: 9, 12: 20, 13: 9})
+    spec.col_widths.update({1: 16, 2: 20, 3: 14, 4: 10, 5: 8, 6: 10, 7: 24, 8: 34, 9: 18, 10: 16, 11: 9, 12: 20, 13: 9})
     spec.col_widths.update({j: 14 for j in range(len(AFTERSALES_COLUMNS) + 1, len(headers) + 1)})
     return spec
 
