@@ -30,6 +30,11 @@ _templates_of_this_tree()
 collect_ignore = ["uno_actions.py"]
 
 
+def pytest_configure(config):
+    # slow tests run in the suite like every other; the mark lets a quick local run skip them (-m "not slow")
+    config.addinivalue_line("markers", "slow: takes minutes (a million rows written and read back)")
+
+
 def _libreoffice_required() -> bool:
     return bool(os.environ.get("CI")) or os.environ.get("XLREPORTS_REQUIRE_LIBREOFFICE") == "1"
 

@@ -36,6 +36,8 @@ ID_COL = get_column_letter(HEADER.index("订单编号") + 1)  # A
 
 STREET = "江苏省 苏州市 吴江区 松陵镇 梅石路1号"
 MASKED_STREET = "江苏省 苏州市 吴江区 ****"
+LOCAL_STREET = "吴江区 松陵镇 梅石路1号"  # 客户档案's 地址: what follows 省 and 市 (issue 11)
+LOCAL_MASKED = "吴江区 ****"
 
 
 def oid(n: int) -> str:
@@ -163,6 +165,11 @@ def table(book: Path, sheet: str, header_row: int = 1) -> list[dict]:
             if any(v is not None for v in r)]
 
 
+def aftersales_cases(book: Path) -> list[dict]:
+    """售后登记's cases: rows with a 登记时间 or 问题类型 (the 【售后规则】 block right of them left out)."""
+    return [c for c in table(book, "售后登记", header_row=2) if c["登记时间"] or c["问题类型"]]
+
+
 def archive_rows(book: Path) -> dict[str, dict]:
     return {r["买家会员名"]: r for r in table(book, "客户档案")}
 
@@ -242,8 +249,9 @@ def test_first_run_on_a_new_workbook(tmp_path, exports):
         b: e[1:] for b, e in EXPECTED.items()}
     # masked by default; province and city stay
     assert {b: r["电话"] for b, r in rows.items()} == {b: masked(e[0]) for b, e in EXPECTED.items()}
-    assert {r["地址"] for r in rows.values()} == {MASKED_STREET}
-    assert {(r["省"], r["市"], r["来源"]) for r in rows.values()} == {("江苏省", "苏州市", SHOP)}
+    assert {r["地址"] for r in rows.values()} == {LOCAL_MASKED}
+    # 来源 is the channel: these exports have no channel column, so it stays blank (not the shop's name)
+    assert {(r["省"], r["市"], r["来源"]) for r in rows.values()} == {("江苏省", "苏州市", None)}
 
     refunds = rows["tb_退款"]  # 500 − 200 on 10-02, 100 on 11-01
     assert (refunds["首次购买"], refunds["最近购买"]) == (dt.datetime(2026, 10, 2, 10, 0, 30),
@@ -270,7 +278,7 @@ def test_no_mask_shows_phone_and_address(tmp_path, exports):
     run(book, exports, mask=False)
     rows = archive_rows(book)
     assert {b: r["电话"] for b, r in rows.items()} == {b: phone(e[0]) for b, e in EXPECTED.items()}
-    assert {r["地址"] for r in rows.values()} == {STREET}
+    assert {r["地址"] for r in rows.values()} == {LOCAL_STREET}
     assert "未脱敏" in str(report_lines(book)["电话、地址"])
 
 
@@ -283,7 +291,7 @@ def test_masked_rebuild_masks_rows_kept_from_an_unmasked_run(tmp_path, exports):
     assert report.kept_absent == 8
     rows = archive_rows(book)
     assert {b: r["电话"] for b, r in rows.items()} == {b: masked(e[0]) for b, e in EXPECTED.items()}
-    assert {r["地址"] for r in rows.values()} == {MASKED_STREET}
+    assert {r["地址"] for r in rows.values()} == {LOCAL_MASKED}
     for data in sheet_xml(book).values():
         assert not re.search(rb"(?<!\d)1[3-9]\d{9}(?!\d)", data) and "梅石路".encode() not in data
 
@@ -299,7 +307,7 @@ def test_rebuild_keeps_staff_cells_extra_columns_and_absent_buyers(tmp_path, exp
     extra = len(header) + 1
     lilei, top = find_row(book, "客户档案", 1, "tb_差一分"), find_row(book, "客户档案", 1, "tb_至尊")
     set_cells(book, "客户档案", {
-        (lilei, col["备注"]): "老客户，只穿连衣裙", (lilei, col["性格"]): "开朗", (lilei, col["年龄段"]): 30,
+        (lilei, col["备注"]): "老客户，只穿连衣裙", (lilei, col["消费习惯"]): "爱囤货", (lilei, col["年龄段"]): 30,
         (1, extra): "微信号", (lilei, extra): "wx_lilei",
         (top, col["备注"]): "生日送券", (top, extra): "wx_top",
     })
@@ -316,8 +324,8 @@ def test_rebuild_keeps_staff_cells_extra_columns_and_absent_buyers(tmp_path, exp
     rows = archive_rows(book)
     assert set(rows) == set(EXPECTED)
     assert rows_of(book, "客户档案")[0][-1] == "微信号"
-    assert (rows["tb_差一分"]["备注"], rows["tb_差一分"]["性格"], rows["tb_差一分"]["年龄段"],
-            rows["tb_差一分"]["微信号"]) == ("老客户，只穿连衣裙", "开朗", 30, "wx_lilei")
+    assert (rows["tb_差一分"]["备注"], rows["tb_差一分"]["消费习惯"], rows["tb_差一分"]["年龄段"],
+            rows["tb_差一分"]["微信号"]) == ("老客户，只穿连衣裙", "爱囤货", 30, "wx_lilei")
     assert (rows["tb_至尊"]["备注"], rows["tb_至尊"]["微信号"]) == ("生日送券", "wx_top")
     assert (rows["tb_至尊"]["购买次数"], rows["tb_至尊"]["累计消费"]) == (1, 888.0)  # absent: as it was
     assert (rows["tb_退款"]["购买次数"], rows["tb_退款"]["累计消费"]) == (1, 300.0)  # the closed order left out
@@ -476,7 +484,7 @@ def test_aftersales_cases_filled_by_the_rules(tmp_path, exports):
         (4, 1): today_9, (4, 2): oid(7), (4, 3): "tb_发货", (4, 4): "发错货", (4, 7): "发成了蓝色",
     })
     run(book, exports)
-    cases = table(book, "售后登记", header_row=2)
+    cases = aftersales_cases(book)
     assert len(cases) == 2
     quality, wrong = cases
     assert (quality["处理方式"], quality["运费承担"]) == (aftersales.RETURN_OR_EXCHANGE, aftersales.BUYER)
@@ -492,7 +500,7 @@ def test_aftersales_cases_filled_by_the_rules(tmp_path, exports):
     # handled: no longer overdue, and the staff's result stays
     set_cells(book, "售后登记", {(3, 12): "已换货", (3, 13): "小李"})
     run(book, exports)
-    quality = table(book, "售后登记", header_row=2)[0]
+    quality = aftersales_cases(book)[0]
     assert (quality["状态"], quality["处理结果"], quality["处理人"]) == ("已处理", "已换货", "小李")
 
 

@@ -112,13 +112,13 @@ def test_archive_refund_netting_and_closed_orders(archive_example):
     assert li["常购商品"] == "T恤"  # 连衣裙 1 : T恤 1 → the more recent one
     assert li["距今天数"] == 31  # 08-31 → 10-01
     assert li["待付款订单"] == 0
-    assert li["来源"] == "小店A"  # shop of the first order
+    assert li["来源"] is None  # no channel column: blank, not the shop's name (issue 11)
 
 
 def test_archive_contact_from_most_recent_order_and_province_split(archive_example):
     li = row(archive_example, "tb_li")
     assert (li["收货人"], li["电话"]) == ("李四", "13900000002")
-    assert (li["省"], li["市"], li["地址"]) == ("浙江省", "杭州市", "浙江省 杭州市 西湖区 文三路2号")
+    assert (li["省"], li["市"], li["地址"]) == ("浙江省", "杭州市", "西湖区 文三路2号")  # 地址 without 省/市
     wang = row(archive_example, "tb_wang")
     assert (wang["省"], wang["市"]) == ("北京", "北京市")
 
@@ -129,7 +129,7 @@ def test_archive_buyer_without_purchase_is_kept(archive_example):
     assert wang["客单价"] is None and wang["平均回购周期(天)"] is None and wang["距今天数"] is None
     assert wang["首次购买"] is None and wang["常购商品"] is None
     assert wang["待付款订单"] == 1
-    assert wang["来源"] == "ExportOrderList.csv"  # no 店铺名称 → _来源
+    assert wang["来源"] is None  # not the export's file name either
     assert wang["收货人"] == "王五"
 
 

@@ -91,7 +91,8 @@ def test_order_columns_and_aliases():
     assert list(ORDER_COLUMNS) == [
         "订单编号", "买家会员名", "买家支付宝账号", "收货人姓名", "联系手机", "收货地址", "订单状态", "买家实付金额",
         "总金额", "买家应付邮费", "退款金额", "订单创建时间", "订单付款时间", "发货时间", "确认收货时间", "商品标题",
-        "商品数量", "宝贝种类", "买家留言", "商家备注", "物流单号", "物流公司", "店铺名称", "订单关闭原因", "商品属性SKU"]
+        "商品数量", "宝贝种类", "买家留言", "商家备注", "物流单号", "物流公司", "店铺名称", "订单关闭原因", "商品属性SKU",
+        "订单来源"]  # issue 11: the channel, for 客户档案's 来源
     assert set(ORDER_COLUMNS.values()) == {"text", "number", "datetime"}
     assert ORDER_ALIASES["买家实际支付金额"] == "买家实付金额"
     assert ORDER_ALIASES["实付金额"] == "买家实付金额"

@@ -152,7 +152,7 @@ def _archive_job(ui: "_Ui", book, orders, today, com, *, only_care: bool) -> Out
     report, sheets = archive_job.plan_archive(XlwingsRows(book),
                                               archive_job.ArchiveOptions(orders=list(orders), today=today),
                                               shop=_shop(book))
-    spec = WorkbookSpec(sheets=sheets)
+    spec = WorkbookSpec(sheets=sheets, remove=report.removed)
     if only_care:
         # with its log: items done on an earlier day leave 关怀提醒 for 关怀记录, never for nowhere
         spec = WorkbookSpec(sheets=[s for s in spec.sheets if s.name in (CARE_SHEET, CARE_LOG_SHEET)])

@@ -10,13 +10,16 @@ full load and save of everything the workbook holds.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from xlreports.errors import Problem, XlreportsError
 from xlreports.layout import archive_sheets as views
-from xlreports.layout.spec import SheetSpec, WorkbookSpec
+from xlreports.layout.customer_sheet import archive_sheets
+from xlreports.layout.sheet_parts import ROWS_PER_SHEET, continuation_sheet, part_name, parts_of, split_ranges
+from xlreports.layout.spec import BODY, SheetSpec, WorkbookSpec
 from xlreports.layout.membership_sheet import membership_sheet
 from xlreports.layout.messages import reminder_messages
 from xlreports.model.orders import BUYER
@@ -24,8 +27,8 @@ from xlreports.rules.membership_rows import SHEET_NAME as RULES_SHEET, parse_mem
 from xlreports.excel.read.source import WorkbookRows
 from xlreports.excel.write import FileWriter, Writer
 from xlreports.excel.write.lock import run_lock
-from xlreports.jobs.carry import (StaffColumns, added_headers, carry_staff_columns, read_sheet_table, read_staff_columns,
-                                  staff_pick)
+from xlreports.jobs.carry import (StaffColumns, added_headers, carry_staff_columns, merge_staff, read_sheet_table,
+                                  read_staff_columns, staff_pick)
 from xlreports.jobs.care_queue import CareState, care_sheets, read_care_state
 from xlreports.jobs.timing import PhaseClock
 from xlreports.layout.tiers_sheet import TierView, tiers_sheet
@@ -40,6 +43,7 @@ class ArchiveOptions:
     today: date | None = None
     out: str | Path | None = None
     mask: bool = True
+    rows_per_sheet: int = ROWS_PER_SHEET  # rows of a table per tab before it continues in 名称(2) (tests lower it)
     protect: bool = False  # protect the computed sheets (not 会员规则 or 售后登记, where people add rows)
     backup: bool = True
     templates: str | Path | None = None  # the shop's own message templates (<场景>.j2)
@@ -61,6 +65,7 @@ class ArchiveReport:
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     legacy: list[str] = field(default_factory=list)  # tabs an earlier version wrote (no marks yet)
+    removed: list[str] = field(default_factory=list)  # continuation tabs (客户档案(3) …) no longer needed
 
 
 def _expand(paths: list[str | Path]) -> list[Path]:
@@ -95,7 +100,7 @@ def archive(book: str | Path, opts: ArchiveOptions | None = None, writer: Writer
             report, sheets = plan_archive(None, opts, shop=book.stem)
         clock = PhaseClock()
         report.output = output
-        report.backup = writer.write(WorkbookSpec(sheets, adopt=report.legacy))
+        report.backup = writer.write(WorkbookSpec(sheets, remove=report.removed, adopt=report.legacy))
         clock.tick("写入")
     report.timings.update(clock.laps)
     return report
@@ -158,7 +163,7 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
 
     # Carry over staff columns (values as typed) and keep buyers that this run's exports do not mention.
     staff = state.staff
-    staff_cols = list(views.STAFF) + [c for c in (staff.headers if staff else []) if c not in views.STAFF]
+    staff_cols = _staff_columns(rules, staff, messages)
     table, staff_values, kept = carry_staff_columns(arch, state.archive, staff, staff_cols, opts.mask)
     columns = {**{c: table.get_column(c) for c in table.columns}, **staff_values}
     problems = list(staff.problems) if staff else []
@@ -168,13 +173,16 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
 
     detail_cols = [BUYER, "距今天数", "购买次数", "累计消费", "R分", "F分", "M分", "客户分群"]
     detail = {c: scored.get_column(c) for c in detail_cols if c in scored.columns}
+    archive_tabs = archive_sheets(columns, staff_cols, table.height, staff.formats if staff else None,
+                                  rows_per_sheet=opts.rows_per_sheet)
     sheets: list[SheetSpec] = [
-        views.archive_sheet(columns, staff_cols, table.height, staff.formats if staff else None),
+        *archive_tabs,
         tiers_sheet(tier_view),
-        views.segments_sheet(seg_table, detail, scored.height, _segment_note()),
+        *_segment_tabs(seg_table, detail, scored.height, opts.rows_per_sheet),
         queue.sheets[0],
-        _aftersales(state.cases, datetime.combine(today, datetime.max.time()), state.cases_added),
-        views.tier_history_sheet(history),
+        views.aftersales_sheet(state.cases, state.cases_added, rules=state.aftersales_rules,
+                               now=datetime.combine(today, datetime.max.time())),
+        *_history_tabs(history, opts.rows_per_sheet),
         queue.sheets[1],  # 关怀记录: with the other logs, behind the day's tabs
         views.report_sheet(_report_lines(intake, sources, table.height, kept, opts.mask, today)
                            + _care_report_lines(queue, fit),
@@ -192,6 +200,13 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
                            problems + list(intake.skipped[:20]),
                            clock.laps)
     report.legacy = legacy_tabs(wb.names if wb is not None else [])
+    written = {s.name for s in sheets}
+    report.removed = [n for base in CONTINUED for n in parts_of(wb.names if wb is not None else [], base)
+                      if n not in written and n != base]
+    parts = sum(1 for s in sheets if s.name.startswith(views.ARCHIVE_SHEET))
+    if parts > 1:
+        messages.append(f"买家 {table.height:,} 人，超出一张工作表的行数：{views.ARCHIVE_SHEET}分为 {parts} 张工作表（"
+                        + "、".join(s.name for s in archive_tabs) + "）")
     return report, sheets
 
 
@@ -224,6 +239,7 @@ class _State:
     care: CareState = field(default_factory=CareState)  # the last 关怀提醒, 关怀记录 and 客服名册's names
     cases: list[dict[str, Any]] = field(default_factory=list)
     cases_added: list[str] = field(default_factory=list)  # … and to 售后登记
+    aftersales_rules: Any = None  # the 【售后规则】 block of 售后登记 (None: the defaults)
 
 
 def _read_state(wb) -> _State:
@@ -236,29 +252,70 @@ def _read_state(wb) -> _State:
         state.rules = parse_membership_rows(wb.rows(RULES_SHEET).rows, wb.find(RULES_SHEET))
     state.care = read_care_state(wb)
     if wb.find(views.AFTERSALES_SHEET):
-        state.cases, state.cases_added = _read_cases(wb.rows(views.AFTERSALES_SHEET))
-    name = wb.find(views.ARCHIVE_SHEET)
-    typed = wb.typed_columns(name, staff_pick(views.COMPUTED)) if name else None
-    if typed is not None and any(h is not None for h in typed.header):
+        name = wb.find(views.AFTERSALES_SHEET)
+        state.cases, state.cases_added, state.aftersales_rules = _read_cases(wb.rows(name), name)
+    # 客户档案 and its continuation tabs: staff columns by buyer across all of them
+    olds = []
+    for name in _parts(wb, views.ARCHIVE_SHEET):
+        typed = wb.typed_columns(name, staff_pick(views.COMPUTED))
+        if typed is None or not any(h is not None for h in typed.header):
+            continue
         # stops with a located error when the 买家会员名 header is gone, before anything is written
-        state.staff = read_staff_columns(typed, name, views.COMPUTED)
-    old = wb.frame(name) if state.staff is not None else None
-    if old is not None and BUYER in old.columns:
-        old = old.filter(pl.col(BUYER).is_not_null())
-        state.archive = old.select([c for c in old.columns if c in views.COMPUTED])
+        state.staff = merge_staff(state.staff, read_staff_columns(typed, name, views.COMPUTED))
+        old = wb.frame(name)
+        if old is not None and BUYER in old.columns:
+            olds.append(old.filter(pl.col(BUYER).is_not_null()).select(
+                [c for c in old.columns if c in views.COMPUTED]))
+    if olds:
+        old = pl.concat(olds, how="diagonal_relaxed") if len(olds) > 1 else olds[0]
+        state.archive = old
         if "会员等级" in old.columns:
             tiers = old.select([BUYER, "会员等级"]).drop_nulls()
             state.previous_tiers = {b: t for b, t in tiers.iter_rows() if t and t != NON_MEMBER}
-    if wb.find(views.TIER_HISTORY_SHEET):
-        state.tier_history = wb.frame(views.TIER_HISTORY_SHEET)
+    history = [wb.frame(name) for name in _parts(wb, views.TIER_HISTORY_SHEET)]
+    history = [h for h in history if h is not None]
+    if history:
+        state.tier_history = pl.concat(history, how="diagonal_relaxed") if len(history) > 1 else history[0]
     return state
 
 
-def _read_cases(rows) -> tuple[list[dict[str, Any]], list[str]]:
+#: the tabs whose tables continue in 名称(2), 名称(3) … past a sheet's rows
+CONTINUED = (views.ARCHIVE_SHEET, views.SEGMENTS_SHEET, views.TIER_HISTORY_SHEET)
+
+
+def _parts(wb, base: str) -> list[str]:
+    """The workbook's tabs of ``base`` (its name as the workbook spells it, then 名称(2) …)."""
+    first = wb.find(base)
+    if first is None:
+        return []
+    return [first] + [n for n in parts_of(list(wb.names), base) if n != base]
+
+
+def _staff_columns(rules, staff: StaffColumns | None, messages: list[str]) -> list[str]:
+    """备注, the personal fields 会员规则 shows, and every column holding typed values: a field turned
+    off keeps its column while it holds anything (typed data is never dropped), and the run says so."""
+    typed = staff.headers if staff else []
+    filled = {c for c in typed if staff and any(v not in (None, "") for v in staff.values.get(c, {}).values())}
+    hidden = [c for c in views.STAFF[1:] if c in filled and c not in rules.shown_fields]
+    if hidden:
+        messages.append(f"「{RULES_SHEET}」设为不显示的字段仍有填写内容，已保留：" + "、".join(hidden)
+                        + "（清空这些列后重新运行即可隐藏）")
+    cols = [views.STAFF[0], *rules.shown_fields, *hidden]
+    return list(dict.fromkeys(cols + [c for c in typed if c not in views.STAFF]))
+
+
+def _read_cases(rows, sheet: str):
+    """(cases, columns staff added, rules): the rules block is read, then cut off the case table."""
+    from xlreports.rules.aftersales_rows import find_block, parse_aftersales_rules
+
+    rules = parse_aftersales_rules(rows.rows, sheet)
+    block = find_block(rows.rows)
+    if block is not None:
+        rows = SimpleNamespace(rows=[list(r[:block[1]]) for r in rows.rows])
     header, cases = read_sheet_table(rows)
     added = added_headers(header, views.AFTERSALES_COLUMNS)
     typed = (*views.AFTERSALES_INPUTS, *added)
-    return [c for c in cases if any(c.get(k) not in (None, "") for k in typed)], added
+    return [c for c in cases if any(c.get(k) not in (None, "") for k in typed)], added, rules
 
 
 def _shop_name(orders) -> str | None:
@@ -317,19 +374,30 @@ def _tier_history(old, previous: dict[str, str], arch, period: str) -> dict[str,
     return {c: changed.get_column(c) for c in names}
 
 
-def _aftersales(cases: list[dict[str, Any]], now: datetime, added: list[str]) -> SheetSpec:
-    from xlreports.engine.customers.aftersales import decide, overdue
+def _segment_tabs(table, detail: dict[str, Any], n: int, per_sheet: int) -> list[SheetSpec]:
+    """客户分群 with as many member rows as fit below its summary, the rest in 客户分群(2) …"""
+    ranges = split_ranges(n, max(0, per_sheet - views.DETAIL_TOP + 1), per_sheet)
+    first, *more = ranges
+    tabs = [views.segments_sheet(table, {c: v[first[0]:first[1]] for c, v in detail.items()}, n, _segment_note())]
+    headers = list(detail)
+    styles = [BODY.but(number_format=views.FORMATS.get(h, "0" if h in ("R分", "F分", "M分") else None))
+              for h in headers]
+    for k, (start, end) in enumerate(more, start=2):
+        tabs.append(continuation_sheet(part_name(views.SEGMENTS_SHEET, k), headers,
+                                       [detail[h][start:end] for h in headers], styles, "00B050",
+                                       {j: 12 for j in range(1, len(headers) + 1)}))
+    return tabs
 
-    rows, late = [], set()
-    for i, case in enumerate(cases):
-        d = decide(case)
-        late_now = overdue(case, now)
-        status = "已处理" if case.get("处理结果") else ("已逾期" if late_now else "待跟进")
-        if late_now:
-            late.add(i)
-        values = {**case, "处理方式": d.处理方式, "运费承担": d.运费承担, "跟进截止": d.跟进截止, "状态": status}
-        rows.append([values.get(c) for c in (*views.AFTERSALES_COLUMNS, *added)])
-    return views.aftersales_sheet(rows, late, added)
+
+def _history_tabs(history: dict[str, Any], per_sheet: int) -> list[SheetSpec]:
+    """会员等级历史, continued in 会员等级历史(2) … past a sheet's rows."""
+    n = len(next(iter(history.values())))
+    tabs = []
+    for k, (start, end) in enumerate(split_ranges(n, per_sheet, per_sheet), start=1):
+        spec = views.tier_history_sheet({c: v[start:end] for c, v in history.items()})
+        spec.name = part_name(views.TIER_HISTORY_SHEET, k)
+        tabs.append(spec)
+    return tabs
 
 
 def _segment_note() -> str:

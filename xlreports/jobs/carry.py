@@ -295,11 +295,38 @@ def read_staff_columns(typed: TypedColumns, sheet: str, computed: Sequence[str])
     return out
 
 
+def merge_staff(first: StaffColumns | None, more: StaffColumns) -> StaffColumns:
+    """Staff columns of several tabs of one table (客户档案, 客户档案(2) …) as one: headers in order of
+    appearance; a buyer's value from the first tab that has one.
+
+    >>> a = StaffColumns(["备注"], {"备注": {"x": 1}}, {"备注": None})
+    >>> b = StaffColumns(["备注", "鞋码"], {"备注": {"x": 2, "y": 3}, "鞋码": {"y": 38}}, {"备注": None, "鞋码": None})
+    >>> m = merge_staff(a, b)
+    >>> m.headers, m.values["备注"], m.values["鞋码"]
+    (['备注', '鞋码'], {'x': 1, 'y': 3}, {'y': 38})
+    """
+    if first is None:
+        return more
+    for h in more.headers:
+        if h not in first.values:
+            first.headers.append(h)
+            first.values[h] = {}
+            first.formats[h] = more.formats.get(h)
+        elif first.formats.get(h) != more.formats.get(h):
+            first.formats[h] = None  # the tabs' numbers differ in format: General
+        column = first.values[h]
+        for buyer, value in more.values.get(h, {}).items():
+            column.setdefault(buyer, value)
+    first.problems.extend(more.problems)
+    return first
+
+
 def carry_staff_columns(arch, old, staff: StaffColumns | None, staff_cols: list[str], mask: bool):
     """New computed columns + old rows of buyers not in this run (polars), and the staff columns
     for those rows as Python lists of the values as typed (header → list), carried by buyer."""
     import polars as pl
 
+    from xlreports.engine.customers.archive import local_address
     from xlreports.engine.customers.privacy import mask_address_expr, mask_phone_expr
 
     computed = [c for c in views.COMPUTED if c in arch.columns]
@@ -313,6 +340,8 @@ def carry_staff_columns(arch, old, staff: StaffColumns | None, staff_cols: list[
             absent = absent.select(cols).with_columns(
                 [pl.col(c).cast(table.schema[c], strict=False) for c in cols])
             table = pl.concat([table, absent], how="diagonal_relaxed")
+            if {"省", "地址"} <= set(table.columns):  # rows an earlier version wrote with the whole address
+                table = table.with_columns(local_address())
     if mask:  # after the kept rows are added: they may come from an unmasked (--no-mask) run
         table = table.with_columns(mask_phone_expr("电话").alias("电话"), mask_address_expr("地址").alias("地址"))
     buyers = table.get_column(BUYER).to_list()

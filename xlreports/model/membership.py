@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from xlreports.model.profile_fields import default_profile_fields
+
 UPGRADE = "upgrade"  # 升级模式: a buyer's tier only goes up
 UPDOWN = "updown"  # 升降级模式: recomputed each period on the period's spend, may go down
 MODE_LABELS = {UPGRADE: "升级模式", UPDOWN: "升降级模式"}
@@ -47,7 +49,8 @@ class MembershipRules:
     会员消费占比 / 会员活跃度 / 会员流失率. ``revisit_days``, ``revisit_cycle_factor`` and
     ``sign_days`` are read by the care reminders (客户回访, 签收提醒). ``revisit_near_days`` /
     ``revisit_far_days`` choose the 客户回访 wording by the real gap: under near days 近期, from far
-    days on 久别 ("好久不见"), between them 一段时间 (see ``revisit_band``).
+    days on 久别 ("好久不见"), between them 一段时间 (see ``revisit_band``). ``profile_fields``: which
+    personal fields 客户档案 shows (field → shown; :mod:`xlreports.model.profile_fields`).
     """
 
     tiers: list[Tier] = field(default_factory=_default_tiers)
@@ -61,6 +64,7 @@ class MembershipRules:
     sign_days: int = 3
     revisit_near_days: int = 30
     revisit_far_days: int = 90
+    profile_fields: dict[str, bool] = field(default_factory=default_profile_fields)
 
     def __post_init__(self) -> None:
         validate(self)
@@ -69,6 +73,11 @@ class MembershipRules:
     def names(self) -> list[str]:
         """Tier names, highest first."""
         return [t.name for t in self.tiers]
+
+    @property
+    def shown_fields(self) -> list[str]:
+        """The personal fields 客户档案 shows, in order."""
+        return [name for name, on in self.profile_fields.items() if on]
 
     @property
     def mode_label(self) -> str:

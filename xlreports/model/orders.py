@@ -27,6 +27,7 @@ CREATED = "订单创建时间"
 PAID = "订单付款时间"
 TITLE = "商品标题"
 SHOP = "店铺名称"
+CHANNEL = "订单来源"  # the channel an order came through, where the export has one (客户档案's 来源)
 
 # The canonical order frame: column → kind ("text", "number" as Float64, "datetime" as Datetime(us)).
 ORDER_COLUMNS: dict[str, str] = {
@@ -55,6 +56,7 @@ ORDER_COLUMNS: dict[str, str] = {
     SHOP: "text",
     "订单关闭原因": "text",
     "商品属性SKU": "text",
+    CHANNEL: "text",
 }
 SOURCE_COL = "_来源"  # which export a row came from (file, or file:sheet)
 ROW_COL = "_行"  # its row number there
@@ -87,6 +89,7 @@ ORDER_HEADERS: dict[str, tuple[str, ...]] = {
     SHOP: (SHOP, "店铺"),
     "订单关闭原因": ("订单关闭原因", "关闭原因"),
     "商品属性SKU": ("商品属性SKU", "商品属性", "销售属性", "sku"),
+    CHANNEL: (CHANNEL, "渠道", "来源渠道", "下单渠道", "订单渠道", "销售渠道", "流量来源"),
 }
 # A column filled row by row from later headers where the first present one is empty:
 # 联系手机 empty → 联系电话 (all other columns take the first header present, whole column).

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from xlreports.model.membership import MODE_LABELS, MembershipRules, Tier
+from xlreports.model.profile_fields import CATEGORY
 from xlreports.errors import InputErrors
 from xlreports.rules.sections import CellReader, Col, read_section, require_sections
 
@@ -33,6 +34,11 @@ SETTINGS = (
 )
 
 
+FIELDS_SECTION = "客户档案字段"
+FIELD_COLS = (Col("字段", "name", required=True), Col("显示", "shown", {"是": "是", "否": "否"}, True),
+              Col("类别", "category"))
+
+
 def membership_rows(rules: MembershipRules) -> list[list[Any]]:
     """The sheet's rows (row 0 = Excel row 1)."""
     rows: list[list[Any]] = [["会员规则"], ["黄色区域可以修改；修改后重新运行 xlreports archive。普通会员一档的下限留空：一次成功交易即为会员。"], []]
@@ -45,6 +51,8 @@ def membership_rows(rules: MembershipRules) -> list[list[Any]]:
     for col, note in SETTINGS:
         value = getattr(rules, col.attr)
         rows.append([col.label, col.kind.get(value, value) if isinstance(col.kind, dict) else value, note])
+    rows += [[], [f"【{FIELDS_SECTION}】"], [c.label for c in FIELD_COLS]]
+    rows += [[name, "是" if on else "否", CATEGORY.get(name, "")] for name, on in rules.profile_fields.items()]
     return rows
 
 
@@ -73,6 +81,15 @@ def parse_membership_rows(rows: list[list[Any]], sheet: str = SHEET_NAME) -> Mem
             continue
         settings[col.attr] = value
         cells[col.attr] = where["value"]
+    if FIELDS_SECTION in starts:  # optional: workbooks from before it show the default fields
+        fields: dict[str, bool] = {}
+        for values, where in read_section(rows, starts[FIELDS_SECTION], FIELD_COLS, FIELDS_SECTION, reader):
+            name = values.get("name")
+            if name in fields:
+                reader.fail(where.get("name"), f"字段「{name}」重复", name)
+            elif name and values.get("shown"):
+                fields[name] = values["shown"] == "是"
+        settings["profile_fields"] = fields
     if tiers:
         _check_tiers(tiers, tier_cells, reader)
     elif not reader.problems:

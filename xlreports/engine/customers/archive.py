@@ -20,8 +20,8 @@ from datetime import date, datetime
 
 import polars as pl
 
-from xlreports.model.orders import (ADDRESS, BUYER, CREATED, PAID, PAID_AMOUNT, PHONE, RECEIVER, REFUND, SHOP,
-                                    SOURCE_COL, STATUS, TITLE, order_schema)
+from xlreports.model.orders import (ADDRESS, BUYER, CHANNEL, CREATED, PAID, PAID_AMOUNT, PHONE, RECEIVER, REFUND,
+                                    STATUS, TITLE, order_schema)
 
 NET = "净额"  # column added by counted_orders
 
@@ -124,6 +124,20 @@ def _favourite(counted: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def local_address() -> pl.Expr:
+    """地址 without the 省 and 市 the row shows beside it: an address that starts with its 省 loses
+    its first two parts (an address already without them stays as it is).
+
+    >>> df = pl.DataFrame({"省": ["江苏省", "江苏省", None], "市": ["苏州市", "苏州市", None],
+    ...                    "地址": ["江苏省 苏州市 吴江区 梅石路1号", "吴江区 梅石路1号", "杭州"]})
+    >>> df.select(local_address())["地址"].to_list()
+    ['吴江区 梅石路1号', '吴江区 梅石路1号', '杭州']
+    """
+    address = pl.col("地址").str.strip_chars()
+    starts = address.str.starts_with(pl.col("省")).fill_null(False)
+    return pl.when(starts).then(address.str.replace(r"^\S+\s+\S+\s+", "")).otherwise(pl.col("地址")).alias("地址")
+
+
 def build_archive(orders: pl.DataFrame, today: date | datetime) -> pl.DataFrame:
     """One row per 买家会员名, every buyer with a keyed order (also buyers whose orders are all closed
     or unpaid: they stay reachable for 催付, with 购买次数 0 and 累计消费 0). Columns:
@@ -131,8 +145,10 @@ def build_archive(orders: pl.DataFrame, today: date | datetime) -> pl.DataFrame:
     - 收货人, 电话: 收货人姓名 and 联系手机 of the buyer's most recent order (any status, by 订单创建时间,
       else 订单付款时间) that has one — each field its own latest filled-in value.
     - 省, 市, 地址: the latest filled-in 收货地址; 省 and 市 are its first and second
-      space-separated parts ("江苏省 苏州市 吴江区 …" → 江苏省, 苏州市; "北京 北京市 朝阳区" → 北京, 北京市).
-    - 来源: 店铺名称 of the buyer's first order (else its _来源; else the next order's).
+      space-separated parts ("江苏省 苏州市 吴江区 …" → 江苏省, 苏州市; "北京 北京市 朝阳区" → 北京, 北京市),
+      地址 the rest (吴江区 …: not repeating them; an address of fewer parts stays whole).
+    - 来源: the channel (订单来源 / 渠道 …) of the buyer's first order that has one; blank when the
+      exports have no such column (the shop name is not a channel).
     - 首次购买, 最近购买: 订单付款时间 of the first and the last counted order (blank without one).
     - 购买次数: counted orders. 累计消费: their net amounts summed, to the cent (0 without one).
     - 客单价: 累计消费 / 购买次数, to the cent; blank when 购买次数 = 0.
@@ -148,13 +164,12 @@ def build_archive(orders: pl.DataFrame, today: date | datetime) -> pl.DataFrame:
     o = _keyed(orders)
     o = o.with_columns(is_counted().alias("_c"), net_amount().alias(NET))
     counted = o.filter("_c")
-    first_source = pl.coalesce(SHOP, SOURCE_COL)
     spend = pl.col(NET).filter("_c").sum().round(2, mode="half_away_from_zero")
     main = o.group_by(BUYER).agg(
         _latest(RECEIVER).alias("收货人"),
         _latest(PHONE).alias("电话"),
         _latest(ADDRESS).alias("地址"),
-        _earliest(first_source).alias("来源"),
+        _earliest(pl.col(CHANNEL)).alias("来源"),
         pl.col(PAID).filter("_c").min().alias("首次购买"),
         pl.col(PAID).filter("_c").max().alias("最近购买"),
         pl.col("_c").sum().cast(pl.Int64).alias("购买次数"),
@@ -166,6 +181,7 @@ def build_archive(orders: pl.DataFrame, today: date | datetime) -> pl.DataFrame:
     main = main.join(_favourite(counted), on=BUYER, how="left").with_columns(
         address.str.extract(r"^(\S+)", 1).alias("省"),
         address.str.extract(r"^\S+\s+(\S+)", 1).alias("市"),
+        address.str.replace(r"^\S+\s+\S+\s+", "").alias("地址"),
         pl.when(n > 0).then((pl.col("累计消费") / n).round(2, mode="half_away_from_zero")).alias("客单价"),
         pl.when(n > 1)
         .then(
