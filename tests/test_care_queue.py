@@ -203,12 +203,14 @@ def test_revisit_bands_are_rules_rows_with_located_errors():
 
     rules = MembershipRules(revisit_near_days=14, revisit_far_days=60)
     rows = membership_rows(rules)
-    assert ["回访话术·近期(天)", 14] == rows[-2][:2] and ["回访话术·久别(天)", 60] == rows[-1][:2]
+    near = next(i for i, r in enumerate(rows) if r[:1] == ["回访话术·近期(天)"])
+    far = next(i for i, r in enumerate(rows) if r[:1] == ["回访话术·久别(天)"])
+    assert rows[near][1] == 14 and rows[far][1] == 60
     assert parse_membership_rows(rows) == rules
-    rows[-1][1] = 10  # 久别 below 近期
+    rows[far][1] = 10  # 久别 below 近期
     with pytest.raises(InputErrors) as e:
         parse_membership_rows(rows)
     assert [str(p) for p in e.value.problems] == [
-        f"会员规则!B{len(rows)}: 「回访话术·久别(天)」应大于「回访话术·近期(天)」（14）（实际为 \"10\"）"]
+        f"会员规则!B{far + 1}: 「回访话术·久别(天)」应大于「回访话术·近期(天)」（14）（实际为 \"10\"）"]
     old = [r for r in membership_rows(MembershipRules()) if r[:1] != ["回访话术·近期(天)"] and r[:1] != ["回访话术·久别(天)"]]
     assert parse_membership_rows(old) == MembershipRules()  # a 会员规则 written before: the default bands
