@@ -24,16 +24,15 @@ from xlreports.layout.membership_sheet import membership_sheet
 from xlreports.layout.messages import reminder_messages
 from xlreports.model.orders import BUYER
 from xlreports.rules.membership_rows import SHEET_NAME as RULES_SHEET, parse_membership_rows
-from xlreports.excel.read.source import WorkbookRows
-from xlreports.excel.write import FileWriter, Writer
-from xlreports.excel.write.lock import run_lock
+from xlreports.excel.read.export_paths import order_sources
+from xlreports.excel.write import Writer
+from xlreports.jobs.book_run import run_on_book
 from xlreports.jobs.carry import (StaffColumns, added_headers, carry_staff_columns, merge_staff, read_sheet_table,
                                   read_staff_columns, staff_pick)
 from xlreports.jobs.care_queue import CareState, care_sheets, read_care_state
 from xlreports.jobs.timing import PhaseClock
 from xlreports.layout.tiers_sheet import TierView, tiers_sheet
 
-ORDER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 SKIPPED_LISTED = 200
 
 
@@ -68,17 +67,6 @@ class ArchiveReport:
     removed: list[str] = field(default_factory=list)  # continuation tabs (客户档案(3) …) no longer needed
 
 
-def _expand(paths: list[str | Path]) -> list[Path]:
-    """Files as given; a folder contributes its exports, oldest name first (later exports win)."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(f for f in p.iterdir() if f.suffix.lower() in ORDER_SUFFIXES and not f.name.startswith("~$"))
-        else:
-            out.append(p)
-    return out
-
-
 def archive(book: str | Path, opts: ArchiveOptions | None = None, writer: Writer | None = None) -> ArchiveReport:
     """Rebuild the customer tabs of ``book`` (created when missing) from the order exports, written
     with ``writer`` (default: into the file, or ``opts.out``, through the zip-level writer).
@@ -86,24 +74,11 @@ def archive(book: str | Path, opts: ArchiveOptions | None = None, writer: Writer
     The run holds the workbook's run lock from before the read until after the write; what staff
     save in Excel while it computes is never overwritten (the file writer then writes nothing)."""
     opts = opts or ArchiveOptions()
-    book = Path(book)
-    output = Path(opts.out) if opts.out else book
-    with run_lock(output, command="archive"):
-        exists = book.exists()
-        if exists and book.suffix.lower() not in (".xlsx", ".xlsm"):
-            raise XlreportsError(f"{book.name} 不是 Excel 工作簿（.xlsx/.xlsm）")
-        writer = writer or FileWriter.before_reading(book if exists else None, output, backup=opts.backup)
-        if exists:
-            with WorkbookRows(book) as wb:
-                report, sheets = plan_archive(wb, opts, shop=book.stem)
-        else:
-            report, sheets = plan_archive(None, opts, shop=book.stem)
-        clock = PhaseClock()
-        report.output = output
-        report.backup = writer.write(WorkbookSpec(sheets, remove=report.removed, adopt=report.legacy))
-        clock.tick("写入")
-    report.timings.update(clock.laps)
-    return report
+
+    def plan(wb):
+        report, sheets = plan_archive(wb, opts, shop=Path(book).stem)
+        return report, WorkbookSpec(sheets, remove=report.removed, adopt=report.legacy)
+    return run_on_book(book, opts.out, plan, command="archive", backup=opts.backup, writer=writer)
 
 
 def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport, list[SheetSpec]]:
@@ -117,17 +92,12 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
 
     from xlreports.engine.customers import archive as arch_engine, care, segments, tiers
     from xlreports.model.membership import NON_MEMBER, default_rules
-    from xlreports.excel.read.orders import OrderSource, read_orders
+    from xlreports.excel.read.orders import read_orders
 
     today = opts.today or date.today()
     clock = PhaseClock()
     messages: list[str] = []
-    sources = [OrderSource(p) for p in _expand(opts.orders)]
-    if wb is not None:
-        sources = list(wb.order_sources()) + sources
-    if not sources:
-        raise XlreportsError("没有订单数据：请用 --orders 指定订单导出文件（或存放导出的文件夹），"
-                             "或把导出粘贴到工作簿中名称以「订单」开头的工作表")
+    sources = order_sources(opts.orders, wb)
     intake = read_orders(sources)
     if not intake.has_buyer:
         raise XlreportsError(f"订单导出中没有「{BUYER}」列（新版导出不含买家信息），无法按买家建立客户档案。"

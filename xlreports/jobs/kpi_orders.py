@@ -10,36 +10,18 @@
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from xlreports.errors import Problem, XlreportsError
-from xlreports.excel.read.orders import OrderSource, read_orders
+from xlreports.excel.read.export_paths import order_sources
+from xlreports.excel.read.orders import read_orders
 from xlreports.model.chats import ChatOrder
 from xlreports.model.orders import BUYER, CREATED, ORDER_ID, PAID, PAID_AMOUNT, REFUND, STATUS
 
-ORDER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 WARNINGS_SHOWN = 20
-
-
-def order_files(paths) -> list[Path]:
-    """Files as given; a folder contributes its exports, by name (a later export of an order wins)."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(f for f in p.iterdir() if f.suffix.lower() in ORDER_SUFFIXES and not f.name.startswith("~$"))
-        else:
-            out.append(p)
-    return out
 
 
 def chat_orders(paths, wb) -> tuple[list[ChatOrder], list[Problem]]:
     """The orders of the exports (and of ``wb``'s pasted 订单… sheets), and the skipped rows as warnings."""
-    sources = [OrderSource(p) for p in order_files(paths)]
-    if wb is not None:
-        sources = list(wb.order_sources()) + sources
-    if not sources:
-        raise XlreportsError("没有订单数据：请用 --orders 指定订单导出文件（或存放导出的文件夹），"
-                             "或把导出粘贴到工作簿中名称以「订单」开头的工作表")
+    sources = order_sources(paths, wb)
     intake = read_orders(sources)
     if not intake.has_buyer:
         raise XlreportsError(f"订单导出中没有「{BUYER}」列，无法把订单与聊天的买家对应。请导出含{BUYER}的订单报表。")
