@@ -41,13 +41,13 @@ def test_kpi_output_appraised_like_typed_figures(tmp_path, uno_python):
     # the supervisor scores two sampled conversations of 小美 in LibreOffice (formulas recalculated on save)
     with WorkbookRows(k) as wb:
         spot = wb.rows("聊天抽查").rows
-    rows = [i + 1 for i, r in enumerate(spot) if r and r[0] == "小美的衣橱:小美"]
+    rows = [i + 1 for i, r in enumerate(spot) if r and r[0] == "小美"]
     perform(k, [{"op": "set", "sheet": "聊天抽查", "cell": f"L{rows[0]}", "value": 8},
                 {"op": "set", "sheet": "聊天抽查", "cell": f"L{rows[1]}", "value": 9},
                 {"op": "set", "sheet": "聊天抽查", "cell": f"M{rows[0]}", "value": 10}])
     data = _data(k)
     assert data[0][:len(COLUMNS)] == list(COLUMNS)
-    mei = next(r for r in data if r[0] == "小美的衣橱:小美")
+    mei = next(r for r in data if r[0] == "小美")
     assert mei[COLUMNS.index("应答时间抽查")] == 8.5 and mei[COLUMNS.index("服务态度抽查")] == 10
     # the same figures typed by hand into 客服数据 of the other book (its header kept, our columns added)
     with WorkbookRows(h) as wb:

@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlreports.engine.chats import chat_kpis, sample_conversations
+from xlreports.engine.chats.people import person_of
 from xlreports.engine.rollup import AccountBook
 from xlreports.errors import InputErrors, Problem, XlreportsError
 from xlreports.excel.read.chat_files import read_chats
-from xlreports.excel.read.source import WorkbookRows
 from xlreports.excel.read.tables import read_table
-from xlreports.excel.write import FileWriter, Writer
-from xlreports.excel.write.lock import run_lock
+from xlreports.excel.write import Writer
+from xlreports.jobs.book_run import run_on_book
 from xlreports.jobs.kpi_orders import chat_orders
-from xlreports.jobs.kpi_rows import COLUMNS, person_of, person_rows
+from xlreports.jobs.kpi_rows import COLUMNS, person_rows
 from xlreports.jobs.people import ACCOUNT_FIELD, ROSTER_SHEET, account_book
 from xlreports.jobs.timing import PhaseClock
 from xlreports.layout import chat_sheets as views
@@ -62,24 +62,10 @@ class KpiReport:
 def kpi(book: str | Path, opts: KpiOptions, writer: Writer | None = None) -> KpiReport:
     """Compute ``opts.month``'s chat KPIs into ``book`` (created when missing) with ``writer``
     (default: the zip-level writer into the file or ``opts.out``), under the workbook's run lock."""
-    book = Path(book)
-    output = Path(opts.out) if opts.out else book
-    with run_lock(output, command="kpi"):
-        exists = book.exists()
-        if exists and book.suffix.lower() not in (".xlsx", ".xlsm"):
-            raise XlreportsError(f"{book.name} 不是 Excel 工作簿（.xlsx/.xlsm）")
-        writer = writer or FileWriter.before_reading(book if exists else None, output, backup=opts.backup)
-        if exists:
-            with WorkbookRows(book) as wb:
-                report, sheets = plan_kpi(wb, opts)
-        else:
-            report, sheets = plan_kpi(None, opts)
-        clock = PhaseClock()
-        report.output = output
-        report.backup = writer.write(WorkbookSpec(sheets))
-        clock.tick("写入")
-    report.timings.update(clock.laps)
-    return report
+    def plan(wb):
+        report, sheets = plan_kpi(wb, opts)
+        return report, WorkbookSpec(sheets)
+    return run_on_book(book, opts.out, plan, command="kpi", backup=opts.backup, writer=writer)
 
 
 def plan_kpi(wb, opts: KpiOptions) -> tuple[KpiReport, list[SheetSpec]]:
