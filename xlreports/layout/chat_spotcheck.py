@@ -15,7 +15,7 @@ typed in Excel reaches ``xlreports appraise`` on the next save without another k
 >>> [spec.cells[(HEADER_ROW + 1, refs.cols[k])].value for k in ("客服", "买家", "首次响应(秒)")]
 ['小王', 'tb_a', 40.0]
 >>> print(refs.formula("小王", "应答时间"))
-=IF(SUMPRODUCT(('聊天抽查'!$A$5:$A$7="小王")*ISNUMBER('聊天抽查'!$L$5:$L$7))=0,"",SUMPRODUCT(('聊天抽查'!$A$5:$A$7="小王")*ISNUMBER('聊天抽查'!$L$5:$L$7),'聊天抽查'!$L$5:$L$7)/SUMPRODUCT(('聊天抽查'!$A$5:$A$7="小王")*ISNUMBER('聊天抽查'!$L$5:$L$7)))
+=IF(SUMPRODUCT(('聊天抽查'!$A$5:$A$7="小王")*('聊天抽查'!$L$5:$L$7<>"")*('聊天抽查'!$L$5:$L$7<=1E+300))=0,"",SUMPRODUCT(('聊天抽查'!$A$5:$A$7="小王")*('聊天抽查'!$L$5:$L$7<>"")*('聊天抽查'!$L$5:$L$7<=1E+300),'聊天抽查'!$L$5:$L$7)/SUMPRODUCT(('聊天抽查'!$A$5:$A$7="小王")*('聊天抽查'!$L$5:$L$7<>"")*('聊天抽查'!$L$5:$L$7<=1E+300)))
 """
 from __future__ import annotations
 
@@ -53,9 +53,12 @@ class SpotRefs:
 
     def formula(self, person: str, score: str) -> str:
         """The average of ``person``'s typed ``score`` cells, blank when none is typed (exact name match:
-        no wildcards or criteria operators, unlike AVERAGEIF)."""
-        hit = f"({self._range('客服')}={quote(person)})*ISNUMBER({self._range(score)})"
-        return f'=IF(SUMPRODUCT({hit})=0,"",SUMPRODUCT({hit},{self._range(score)})/SUMPRODUCT({hit}))'
+        no wildcards or criteria operators, unlike AVERAGEIF). A number is told by comparisons alone —
+        not blank, and ≤ 1E+300 (text and TRUE/FALSE sort above every number) — because Gnumeric reads
+        ISNUMBER(range) inside SUMPRODUCT as one cell of the range (implicit intersection), not each."""
+        scores = self._range(score)
+        hit = f'({self._range("客服")}={quote(person)})*({scores}<>"")*({scores}<=1E+300)'
+        return f'=IF(SUMPRODUCT({hit})=0,"",SUMPRODUCT({hit},{scores})/SUMPRODUCT({hit}))'
 
 
 def conversation_key(account: str, buyer: str, start) -> tuple[str, str, str]:
