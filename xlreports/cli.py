@@ -292,7 +292,23 @@ def _demo(args) -> int:
     _print_archive(archive(book, ArchiveOptions(orders=[exports], today=date(2026, 11, 23), backup=False)))
     print("\n用 Excel 或 WPS 打开上面的文件：考核汇总、工资表和每位客服的考核表，以及客户档案、会员分层、"
           "客户分群、关怀提醒都在里面；在黄色单元格中填写，总分和工资会自动重算，重建客户档案时填写的内容会保留。")
+    _demo_chats(folder)
     return 0
+
+
+def _demo_chats(folder: Path) -> None:
+    """The demo's chat records and matching orders, and the commands that turn them into an appraisal."""
+    from xlreports.samples_chats import build_chat_samples
+
+    files = build_chat_samples(folder / "聊天记录")
+    book = folder / "chat_sample.xlsx"
+    arg = lambda p: f'"{p}"' if " " in str(p) else str(p)  # noqa: E731
+    print(f"\n示例聊天记录：{files['text']}（千牛复制的文本）、{files['table']}（同样的聊天，表格）；"
+          f"对应的订单导出：{files['orders']}")
+    print("没有 KPI 导出时，由聊天记录和订单计算客服数据（询单、响应、归因），再按方案 B 考核：")
+    print(f"  xlreports init {arg(book)} --scheme B")
+    print(f"  xlreports kpi {arg(book)} --chats {arg(files['text'])} --orders {arg(files['orders'])}")
+    print(f"  xlreports appraise {arg(book)} --month 2026-10")
 
 
 def _export(args) -> int:
