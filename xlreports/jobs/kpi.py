@@ -46,17 +46,17 @@ class KpiOptions:
 
 @dataclass
 class KpiReport:
-    output: Path
-    backup: Path | None
     month: str
+    sheets: list[str]
     rows: list[dict]  # the month's 客服数据-聊天 rows
     messages_read: int
     orders_read: int
     skipped: Counter
-    sheets: list[str]
     messages: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    output: Path = Path()  # set when written
+    backup: Path | None = None
 
 
 def kpi(book: str | Path, opts: KpiOptions, writer: Writer | None = None) -> KpiReport:
@@ -122,8 +122,8 @@ def plan_kpi(wb, opts: KpiOptions) -> tuple[KpiReport, list[SheetSpec]]:
     silent = kpis.silent_sales.get(month, 0.0)
     messages.append(f"{month}：静默销售额 {silent:,.2f}（没有客服可归属的订单）")
     clock.tick("排版")
-    report = KpiReport(Path(), None, month, rows, len(read.messages), len(orders), read.skipped,
-                       [s.name for s in sheets], messages, order_warnings, clock.laps)
+    report = KpiReport(month, [s.name for s in sheets], rows, len(read.messages), len(orders), read.skipped,
+                       messages, order_warnings, clock.laps)
     return report, sheets
 
 
