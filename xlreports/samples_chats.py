@@ -146,6 +146,7 @@ def qianniu_text(msgs: list[ChatMessage]) -> str:
 
 
 def write_qianniu_text(path, msgs: list[ChatMessage]) -> Path:
+    """Write ``msgs`` as 千牛's copied text (:func:`qianniu_text`, UTF-8) to ``path`` and return it."""
     path = Path(path)
     path.write_text(qianniu_text(msgs), encoding="utf-8")
     return path

@@ -93,6 +93,8 @@ def _roster_names(rows: list[list[Any]]) -> list[str]:
 
 @dataclass
 class CareResult:
+    """关怀提醒 and 关怀记录 as sheet specs, with the counts and lines the run reports."""
+
     sheets: list[SheetSpec]
     items: int
     overdue: int

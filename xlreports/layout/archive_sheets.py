@@ -1,10 +1,9 @@
-"""Customer-archive tabs as sheet specs: 客户档案, 客户分群, 售后登记, 导入报告, 会员等级历史
-(会员分层 is ``layout.tiers_sheet``, 关怀提醒 ``layout.care_sheet``).
+"""Customer-archive tabs as sheet specs: 客户分群, 导入报告, 会员等级历史 (客户档案 is
+``layout.customer_sheet``, 售后登记 ``layout.aftersales_sheet``, 会员分层 ``layout.tiers_sheet``,
+关怀提醒 ``layout.care_sheet``).
 
-客户档案 and the per-buyer part of 客户分群 can hold hundreds of thousands of rows,
+The per-buyer part of 客户分群 and 会员等级历史 can hold hundreds of thousands of rows,
 so they are TableBlocks (columns, not cells); the small summary tabs are cells.
-Staff columns (备注, the personal profile, columns staff added) are yellow inputs:
-the archive job carries them over by 买家会员名 on every rebuild.
 """
 from __future__ import annotations
 

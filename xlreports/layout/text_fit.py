@@ -1,10 +1,11 @@
 """Row heights that fit wrapped text: how many lines a text takes in a column of a given width.
 
 Excel does not grow a row for wrapped text in a merged cell, nor when the file gives the row a
-height, so layouts that print (forms people sign) set heights themselves. A column width is in
-Excel's units (the width of "0" at 11 pt); a Chinese character is two of them, a Latin letter about
-one, both scaled by the font size. Estimates err on the tall side: a clipped line is worse than a
-little white space.
+height, so layouts that print (forms people sign) set heights themselves. How wide a text prints and
+where it wraps is `text_width`'s one model (a column width in Excel's units, the width of "0" at 11 pt;
+a Chinese character two of them, a Latin letter about one, words kept whole); this module scales it
+by the font size and turns lines into points. Estimates err on the tall side: a clipped line is worse
+than a little white space.
 
 >>> wrapped_lines("主推单品销售额 ÷ 主推目标；≥100% 加 1 分，80%–100% 不加减，低于 80% 扣 1 分", 26, 9)
 3
@@ -13,22 +14,12 @@ little white space.
 """
 from __future__ import annotations
 
-import math
-import unicodedata
+from xlreports.layout.text_width import PAD, lines
 
 BASE_SIZE = 11.0  # the font whose "0" defines Excel's column width unit
 LINE_FACTOR = 1.4  # line height / font size of the CJK fonts Excel, WPS and LibreOffice use
 PADDING = 4.0  # points above and below the text
 MIN_HEIGHT = 20.0
-
-
-def text_units(text: str) -> float:
-    """Width of one line of text in column-width units at 11 pt: wide (CJK, full-width) characters 2, others 1.
-
-    >>> text_units("询单转化率"), text_units("≥75%")
-    (10, 4)
-    """
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def wrapped_lines(text: str, width: float, size: float = BASE_SIZE) -> int:
@@ -39,7 +30,7 @@ def wrapped_lines(text: str, width: float, size: float = BASE_SIZE) -> int:
     (1, 2, 4)
     """
     room = max(1.0, (width - 1) * BASE_SIZE / size)  # a cell's inner margin takes about one unit
-    return sum(max(1, math.ceil(text_units(line) / room)) for line in str(text).split("\n"))
+    return lines(text, room + PAD)  # `lines` takes its padding off the width it is given
 
 
 def fitted_height(cells, minimum: float = MIN_HEIGHT) -> float:

@@ -2,7 +2,8 @@
 
 A column width counts widths of "0" in the default font; a CJK character is about two of them, Latin
 letters about one (capitals and the widest a little more). Close enough to give English headers
-columns that hold their words and wrapped notes rows tall enough for their lines.
+columns that hold their words and wrapped notes rows tall enough for their lines. The one model of
+printed text width: `text_fit` scales it by font size for the row heights of forms.
 
 >>> text_width("绩效工资"), text_width("Performance pay")
 (8, 16)

@@ -64,6 +64,10 @@ class Carried:
 
 @dataclass
 class QueueItem:
+    """One line of today's 关怀提醒: the reminder, how many days it is overdue, the buyer's tier, segment
+    and last contact (for the order and the columns), and what staff typed on it (处理人, 处理结果, their
+    own columns) carried from the last run."""
+
     reminder: Reminder
     overdue: int  # whole days past the due day (0: due today or later)
     tier: str | None = None
@@ -76,6 +80,8 @@ class QueueItem:
 
 @dataclass
 class Queue:
+    """Today's work queue in priority order, and the items done on an earlier day (for 关怀记录)."""
+
     items: list[QueueItem]  # today's queue, in priority order
     finished: list[Carried]  # done on an earlier day: out of the queue, into the log
 
