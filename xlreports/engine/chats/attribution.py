@@ -59,13 +59,17 @@ def attribute(index: BuyerIndex, buyer: str, when: datetime, lookback: timedelta
 
 def reason_text(hours: float | None) -> str:
     """在会话中, or 会话结束后 N 小时 with N cut (not rounded) to one decimal, so a figure shown never
-    exceeds the window it was inside.
+    exceeds the window it was inside; under 6 minutes (0.1 h) in whole minutes, so a quick order never
+    reads "0 小时".
 
-    >>> reason_text(None), reason_text(47.0), reason_text(47.99)
-    ('在会话中', '会话结束后 47 小时', '会话结束后 47.9 小时')
+    >>> reason_text(None), reason_text(47.0), reason_text(47.99), reason_text(0.05), reason_text(0.001)
+    ('在会话中', '会话结束后 47 小时', '会话结束后 47.9 小时', '会话结束后 3 分钟', '会话结束后不到 1 分钟')
     """
     if hours is None:
         return IN_CONVERSATION
+    if hours < 0.1:
+        minutes = math.floor(hours * 60 + 1e-9)
+        return f"会话结束后 {minutes} 分钟" if minutes else "会话结束后不到 1 分钟"
     cut = math.floor(hours * 10 + 1e-9) / 10
     return f"会话结束后 {cut:g} 小时"
 
