@@ -25,7 +25,9 @@ import re
 from dataclasses import replace
 from typing import Callable
 
+from xlreports.errors import Problem
 from xlreports.layout.labels import Labels
+from xlreports.layout.message_en import MessageTemplates, location_en
 from xlreports.layout.spec import DEFAULT_COL_WIDTH, Chart, ChartSeries, SheetSpec, WorkbookSpec
 from xlreports.layout.text_width import lines, longest_word, row_height, text_width
 
@@ -50,6 +52,7 @@ PATTERNS: list[tuple[re.Pattern, str | Callable]] = [
     (re.compile(r"此前连续末位月数"), "Months last before"),
     (re.compile(r"此前连续第一月数"), "Months first before"),
     (re.compile(rf"{_NUM}秒"), r"\1 s"),
+    (re.compile(r"(\d{1,2})月(\d{1,2})日"), r"\1/\2"),
     (re.compile(rf"扣{_NUM}分"), r"−\1 pts"),
     (re.compile(r"；"), "; "),
     (re.compile(r"："), ": "),
@@ -66,6 +69,7 @@ class Translator:
     def __init__(self, labels: Labels, keep: set[str] | frozenset[str] = frozenset()):
         self.labels = labels
         self.keep = set(keep)
+        self.messages = MessageTemplates(labels)
 
     def text(self, value: str) -> str:
         """The English of one generated text (several lines: each line on its own)."""
@@ -76,6 +80,9 @@ class Translator:
         whole = self.labels(value.strip())
         if whole != value.strip():
             return value.replace(value.strip(), whole)
+        message = self.messages.translate(value.strip(), self.text)  # a run message with figures in it
+        if message is not None:
+            return value.replace(value.strip(), message)
         out = value
         for pattern, repl in PATTERNS:
             out = pattern.sub(repl, out)
@@ -95,6 +102,17 @@ class Translator:
             if not self._chinese_left(done):
                 return done
         return (self._labels_inside(out) or value) if out != value else value
+
+    def problem(self, problem: Problem) -> str:
+        """A warning or error as the run prints it: its location as found (sheet names stay), the message
+        in English, and what was found.
+
+        >>> Translator(Labels("en")).problem(Problem("客服数据", "D7", "缺少月份，此行不计入任何月份", found="x"))
+        '客服数据!D7: No month: this row counts in no month (found "x")'
+        """
+        where = f"{problem.sheet}!{location_en(problem.cell)}" if problem.cell else problem.sheet
+        found = f' (found "{problem.found}")' if problem.found not in (None, "") else ""
+        return f"{where}: {self.text(problem.message)}{found}"
 
     def _chinese_left(self, text: str) -> bool:
         return any(CJK.search(w) and not self._kept(w) for w in text.split(" "))
