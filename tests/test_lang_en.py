@@ -64,7 +64,7 @@ def test_no_generated_text_is_chinese_except_user_data(demo_books):
     path = demo_books["en"]
     allowed = sorted(user_texts(path), key=len, reverse=True)
     values = openpyxl.load_workbook(path, data_only=True)
-    looked, wrong = 0, []
+    looked, wrong, validations = 0, [], 0
     for title in generated(values):
         ws = values[title]
         if ws.sheet_state != "visible" or title in KEPT_SHEETS:
@@ -75,6 +75,9 @@ def test_no_generated_text_is_chinese_except_user_data(demo_books):
             for c in row:
                 texts += [c.value if isinstance(c.value, str) else None, c.number_format,
                           c.comment.text if c.comment else None]
+        for dv in ws.data_validations.dataValidation:  # drop-down lists, prompts and what a refusal says
+            validations += 1
+            texts += [dv.formula1, dv.prompt, dv.promptTitle, dv.error, dv.errorTitle]
         for t in filter(None, texts):
             looked += 1
             left = chinese_left(t, allowed)
@@ -84,7 +87,10 @@ def test_no_generated_text_is_chinese_except_user_data(demo_books):
         looked += 1
         if chinese_left(t, allowed) is not None:
             wrong.append(("chart", t))
-    assert looked > 1000 and sorted(set(wrong))[:30] == []
+    assert looked > 1000 and validations > 40 and sorted(set(wrong))[:30] == []
+    confirm = [dv for dv in values["Scorecard-小美"].data_validations.dataValidation if dv.type == "list"]
+    assert [(dv.formula1, dv.prompt, dv.errorTitle, dv.error) for dv in confirm] == [
+        ('"Confirmed,Disputed"', "Choose: Confirmed / Disputed", "Invalid entry", "Choose from the drop-down list")]
 
 
 def test_labels_bands_and_levels_in_english_and_headers_wide_enough(demo_books):

@@ -28,7 +28,8 @@ from typing import Callable
 from xlreports.errors import Problem
 from xlreports.layout.labels import Labels
 from xlreports.layout.message_en import MessageTemplates, location_en
-from xlreports.layout.spec import DEFAULT_COL_WIDTH, Chart, ChartSeries, SheetSpec, WorkbookSpec
+from xlreports.layout.spec import (DEFAULT_COL_WIDTH, VALIDATION_ERROR_MESSAGE, VALIDATION_ERROR_TITLE, Chart,
+                                   ChartSeries, SheetSpec, WorkbookSpec)
 from xlreports.layout.text_width import lines, longest_word, row_height, text_width
 
 CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
@@ -173,8 +174,11 @@ def localize_sheet(spec: SheetSpec, tr: Translator, refs: dict[str, str] | None 
             if getattr(spec.page, attr):
                 setattr(spec.page, attr, tr.text(getattr(spec.page, attr)))
     spec.charts = [_chart(c, tr) for c in spec.charts]
-    for v in spec.validations:
+    for v in spec.validations:  # the list's choices too: no formula or reader compares them (typed data)
         v.prompt = tr.text(v.prompt) if v.prompt else v.prompt
+        v.choices = [tr.text(c) for c in v.choices]
+        v.error = tr.text(v.error or VALIDATION_ERROR_MESSAGE)
+        v.error_title = tr.text(v.error_title or VALIDATION_ERROR_TITLE)
     for cf in spec.conditional_formats:
         cf.formula = tr.formula(cf.formula) if cf.formula else cf.formula
 
