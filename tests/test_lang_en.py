@@ -64,7 +64,7 @@ def test_no_generated_text_is_chinese_except_user_data(demo_books):
     path = demo_books["en"]
     allowed = sorted(user_texts(path), key=len, reverse=True)
     values = openpyxl.load_workbook(path, data_only=True)
-    looked, wrong = 0, []
+    looked, wrong, validations = 0, [], 0
     for title in generated(values):
         ws = values[title]
         if ws.sheet_state != "visible" or title in KEPT_SHEETS:
@@ -75,6 +75,9 @@ def test_no_generated_text_is_chinese_except_user_data(demo_books):
             for c in row:
                 texts += [c.value if isinstance(c.value, str) else None, c.number_format,
                           c.comment.text if c.comment else None]
+        for dv in ws.data_validations.dataValidation:  # drop-down lists, prompts and what a refusal says
+            validations += 1
+            texts += [dv.formula1, dv.prompt, dv.promptTitle, dv.error, dv.errorTitle]
         for t in filter(None, texts):
             looked += 1
             left = chinese_left(t, allowed)
@@ -84,7 +87,10 @@ def test_no_generated_text_is_chinese_except_user_data(demo_books):
         looked += 1
         if chinese_left(t, allowed) is not None:
             wrong.append(("chart", t))
-    assert looked > 1000 and sorted(set(wrong))[:30] == []
+    assert looked > 1000 and validations > 40 and sorted(set(wrong))[:30] == []
+    confirm = [dv for dv in values["Scorecard-小美"].data_validations.dataValidation if dv.type == "list"]
+    assert [(dv.formula1, dv.prompt, dv.errorTitle, dv.error) for dv in confirm] == [
+        ('"Confirmed,Disputed"', "Choose: Confirmed / Disputed", "Invalid entry", "Choose from the drop-down list")]
 
 
 def test_labels_bands_and_levels_in_english_and_headers_wide_enough(demo_books):
@@ -144,3 +150,52 @@ def test_console_in_english(tmp_path, capsys):
     scheme_name = openpyxl.load_workbook(book)["考核方案"]["B6"].value
     allowed = sorted(names | {scheme_name, *KEPT_SHEETS}, key=len, reverse=True)
     assert [x for x in lines if chinese_left(x, allowed)] == []
+
+
+def _troubled_book(path: Path) -> Path:
+    """The demo with what the readers and the job warn about: an agent missing from 客服名册, a row
+    without 月份, a name with a control character, 付款笔数 above 拍下笔数, a score beyond 分值, and a
+    typed formula over a form's figure on the second run."""
+    build_sample(path)
+    wb = openpyxl.load_workbook(path)
+    roster = wb["客服名册"]
+    roster.delete_rows(next(r for r in range(2, roster.max_row + 1) if roster.cell(r, 1).value == "阿杰"))
+    data = wb["客服数据"]
+    head = {data.cell(4, c).value: c for c in range(1, data.max_column + 1)}
+    rows = [r for r in range(5, data.max_row + 1) if data.cell(r, head["月份"]).value == "2026-10"]
+    data.cell(rows[0], head["工作态度"]).value = 12  # beyond 分值
+    data.cell(rows[1], head["付款笔数"]).value = data.cell(rows[1], head["拍下笔数"]).value + 3
+    sunny = next(r for r in rows if data.cell(r, 1).value == "Sunny")
+    data.cell(sunny, 1).value = "Sun\nny"
+    extra = data.max_row + 1
+    for c in range(1, data.max_column + 1):
+        data.cell(extra, c).value = data.cell(rows[2], c).value
+    data.cell(extra, head["月份"]).value = None
+    wb.save(path)
+    return path
+
+
+def test_console_and_overview_warnings_in_english(tmp_path, capsys):
+    book = _troubled_book(tmp_path / "shop.xlsx")
+    assert main(["appraise", str(book), "--month", "2026-10", "--lang", "en", "--no-backup"]) == 0
+    wb = openpyxl.load_workbook(book)
+    form = wb["Scorecard-小美"]
+    total = next(r for r in range(1, form.max_row + 1) if form.cell(r, 1).value == "Total score")
+    figure = next(c for c in range(2, form.max_column + 1) if str(form.cell(total, c).value or "").startswith("="))
+    form.cell(total, figure).value = 99  # typed over the form's 总分: the run restores it and says so
+    wb.save(book)
+    capsys.readouterr()
+    assert main(["appraise", str(book), "--month", "2026-10", "--lang", "en", "--no-backup"]) == 0
+    out = capsys.readouterr().out
+    notes = [x for x in out.splitlines() if x.startswith("Note: ")]
+    expected = ["is not in the roster: computed at the default level", "No month: this row counts in no month",
+                "contains a line break, tab or control character", "Orders paid cannot exceed Orders placed",
+                "Attitude is 12, outside 0–5; scored 5", "is a formula of the scheme and was overwritten with the number 99"]
+    assert all(any(e in n for n in notes) for e in expected), notes
+    allowed = sorted(user_texts(book) | {"Sun ny"}, key=len, reverse=True)  # names as typed and as cleaned
+    assert [x for x in out.splitlines() if chinese_left(x, allowed)] == []
+    front = openpyxl.load_workbook(book)["Overview"]
+    start = next(r for r in range(1, front.max_row + 1) if str(front.cell(r, 1).value).startswith("Notices ("))
+    listed = [front.cell(r, 1).value for r in range(start + 1, start + 1 + len(notes))]
+    assert listed == [n[len("Note: "):] for n in notes]
+    assert front.cell(start, 1).value == f"Notices ({len(notes)})"

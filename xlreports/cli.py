@@ -159,7 +159,7 @@ def _print_report(report, lang: str = "zh") -> None:
     for m in report.messages:
         print(("Info: " if en else "提示：") + say(m))
     for w in report.warnings:
-        print(("Note: " if en else "注意：") + say(str(w)))
+        print(("Note: " if en else "注意：") + (tr.problem(w) if en else str(w)))
     scheme = report.result.scheme
     print(f"\n{report.result.month} results (scheme {scheme.code}: {scheme.name}, {len(agents)} agents)" if en else
           f"\n{report.result.month} 考核结果（方案 {scheme.code}：{scheme.name}，{len(agents)} 人）")

@@ -46,6 +46,7 @@ from xlreports.rules.scheme_rows import SHEET_NAME as SCHEME_SHEET, ParsedScheme
 from xlreports.rules.scheme_check import check_scheme
 from xlreports.excel.read.source import SheetRows, WorkbookRows
 from xlreports.excel.read.agent_columns import agent_sheets, missing_column
+from xlreports.excel.read.score_columns import read_scores, text_kinds
 from xlreports.excel.read.tables import Table, coerce, read_agent_table, read_table
 from xlreports.excel.write import FileWriter, Writer
 from xlreports.excel.write.lock import run_lock
@@ -193,7 +194,9 @@ def _read_inputs(wb, opts: AppraiseOptions, messages: list[str], is_csv: bool) -
     ours = OurSheets() if is_csv else read_our_sheets(wb, labels)
     found = sheet_inputs(ours, labels, input_field_kinds(parsed.scheme))
     known = current_inputs(found, cached)
-    data = read_agent_table(data_rows, extra=parsed.scheme.input_columns())
+    scores = _score_columns(parsed.scheme)  # typed like a form's scores ("9分"): read leniently, warned by cell
+    data = read_agent_table(data_rows, extra=parsed.scheme.input_columns(), kinds=text_kinds(scores))
+    read_scores(data, scores)
     data.warnings[:0] = problems  # the scheme's warnings first; the run prints them all
     # Accounts → people and days → months before anything is scored: one record per person per month.
     data, rolled = people_months(data, account_book(roster))
@@ -460,6 +463,12 @@ def _input_fields(scheme) -> list[tuple[str, str | None]]:
     out.append((BONUS_COLUMN, BONUS_COLUMN))
     out += [(f, f) for f in (*DEDUCTIONS, *([ADDITIONAL] if scheme.income_tax == "on" else []))]
     return list(dict.fromkeys(out))
+
+
+def _score_columns(scheme) -> list[str]:
+    """The data columns that pre-fill a typed score (主管评分, 考试): read like the score typed on a form."""
+    scores = {k.name for k in scheme.kpis if kinds.of(k).typed_score}
+    return [column for label, column in _input_fields(scheme) if column and label in scores]
 
 
 def _roster(roster: Table | None, records, default_level: str, scheme, warnings: list[Problem],

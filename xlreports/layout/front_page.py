@@ -18,6 +18,7 @@ from xlreports.errors import Problem
 from xlreports.kinds.base import quote
 from xlreports.layout.context import BookContext
 from xlreports.layout.data_sheet import DataRefs
+from xlreports.layout.localize import Translator
 from xlreports.layout.spec import (BODY, FMT_MONEY, FMT_NUMBER, FMT_PERCENT, FMT_SCORE, HEADER, LABEL, NOTE, TITLE,
                                    PageSetup, SheetSpec)
 from xlreports.layout.summary import NO_VALUE, SummaryRefs, rank_order
@@ -182,8 +183,9 @@ def _warnings(spec, ctx: BookContext, warnings: list[Problem], row: int) -> int:
         spec.merge(row, 1, row, 6, L("本次运行没有提醒"), style=BODY)
         return row + 1
     warn = BODY.but(size=9, wrap=True, v_align="top", fill="FFF2CC")
+    tr = Translator(L, {a.agent.name for a in ctx.result.agents} | {ctx.shop}) if L.lang != "zh" else None
     for p in warnings:
-        text = str(p)
+        text = tr.problem(p) if tr else str(p)  # English messages; cells and names as found
         spec.merge(row, 1, row, 6, text, style=warn)
         spec.row_heights[row] = 14 * max(1, -(-len(text) // 60))  # ~60 characters a line at 9 pt
         row += 1

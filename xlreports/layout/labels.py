@@ -34,3 +34,11 @@ class Labels:
 
     def __call__(self, text: str) -> str:
         return self._t.get(text, text)
+
+    def entries(self) -> dict[str, str]:
+        """Every translation of this language, Chinese → English (empty in Chinese).
+
+        >>> Labels("en").entries()["考核汇总"], Labels("zh").entries()
+        ('Summary', {})
+        """
+        return dict(self._t)

@@ -25,8 +25,11 @@ import re
 from dataclasses import replace
 from typing import Callable
 
+from xlreports.errors import Problem
 from xlreports.layout.labels import Labels
-from xlreports.layout.spec import DEFAULT_COL_WIDTH, Chart, ChartSeries, SheetSpec, WorkbookSpec
+from xlreports.layout.message_en import MessageTemplates, location_en
+from xlreports.layout.spec import (DEFAULT_COL_WIDTH, VALIDATION_ERROR_MESSAGE, VALIDATION_ERROR_TITLE, Chart,
+                                   ChartSeries, SheetSpec, WorkbookSpec)
 from xlreports.layout.text_width import lines, longest_word, row_height, text_width
 
 CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
@@ -50,6 +53,7 @@ PATTERNS: list[tuple[re.Pattern, str | Callable]] = [
     (re.compile(r"此前连续末位月数"), "Months last before"),
     (re.compile(r"此前连续第一月数"), "Months first before"),
     (re.compile(rf"{_NUM}秒"), r"\1 s"),
+    (re.compile(r"(\d{1,2})月(\d{1,2})日"), r"\1/\2"),
     (re.compile(rf"扣{_NUM}分"), r"−\1 pts"),
     (re.compile(r"；"), "; "),
     (re.compile(r"："), ": "),
@@ -66,6 +70,7 @@ class Translator:
     def __init__(self, labels: Labels, keep: set[str] | frozenset[str] = frozenset()):
         self.labels = labels
         self.keep = set(keep)
+        self.messages = MessageTemplates(labels)
 
     def text(self, value: str) -> str:
         """The English of one generated text (several lines: each line on its own)."""
@@ -76,6 +81,9 @@ class Translator:
         whole = self.labels(value.strip())
         if whole != value.strip():
             return value.replace(value.strip(), whole)
+        message = self.messages.translate(value.strip(), self.text)  # a run message with figures in it
+        if message is not None:
+            return value.replace(value.strip(), message)
         out = value
         for pattern, repl in PATTERNS:
             out = pattern.sub(repl, out)
@@ -95,6 +103,17 @@ class Translator:
             if not self._chinese_left(done):
                 return done
         return (self._labels_inside(out) or value) if out != value else value
+
+    def problem(self, problem: Problem) -> str:
+        """A warning or error as the run prints it: its location as found (sheet names stay), the message
+        in English, and what was found.
+
+        >>> Translator(Labels("en")).problem(Problem("客服数据", "D7", "缺少月份，此行不计入任何月份", found="x"))
+        '客服数据!D7: No month: this row counts in no month (found "x")'
+        """
+        where = f"{problem.sheet}!{location_en(problem.cell)}" if problem.cell else problem.sheet
+        found = f' (found "{problem.found}")' if problem.found not in (None, "") else ""
+        return f"{where}: {self.text(problem.message)}{found}"
 
     def _chinese_left(self, text: str) -> bool:
         return any(CJK.search(w) and not self._kept(w) for w in text.split(" "))
@@ -155,8 +174,11 @@ def localize_sheet(spec: SheetSpec, tr: Translator, refs: dict[str, str] | None 
             if getattr(spec.page, attr):
                 setattr(spec.page, attr, tr.text(getattr(spec.page, attr)))
     spec.charts = [_chart(c, tr) for c in spec.charts]
-    for v in spec.validations:
+    for v in spec.validations:  # the list's choices too: no formula or reader compares them (typed data)
         v.prompt = tr.text(v.prompt) if v.prompt else v.prompt
+        v.choices = [tr.text(c) for c in v.choices]
+        v.error = tr.text(v.error or VALIDATION_ERROR_MESSAGE)
+        v.error_title = tr.text(v.error_title or VALIDATION_ERROR_TITLE)
     for cf in spec.conditional_formats:
         cf.formula = tr.formula(cf.formula) if cf.formula else cf.formula
 

@@ -149,8 +149,12 @@ class DataValidation:
     minimum: float | None = None
     maximum: float | None = None
     error: str | None = None
+    error_title: str | None = None  # None: VALIDATION_ERROR_TITLE (error None: VALIDATION_ERROR_MESSAGE)
 
 
+# What Excel says when someone types a value a validation refuses (--lang en translates them).
+VALIDATION_ERROR_TITLE = "输入无效"
+VALIDATION_ERROR_MESSAGE = "请从下拉列表中选择"
 PAGE_FOOTER = "第 &P 页 / 共 &N 页"  # every printed sheet numbers its pages (--lang en translates it)
 # Page widths in column-width units (a default 8.43 column is 64 px, 1.72 cm) that A4 holds at 100 %
 # inside the default margins: 18.6 cm portrait, 27.3 cm landscape.

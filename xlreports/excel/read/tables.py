@@ -577,8 +577,9 @@ def _check_key(record: Record, key: str, by: Sequence[str], seen: dict, problems
 
 
 def read_agent_table(rows: SheetRows | Sequence[SheetRows], required: Iterable[str] = (),
-                     extra: Iterable[str] = ()) -> Table:
-    """Agent month data: every AGENT_FIELDS column, plus ``extra`` shop columns matched by name; key 客服.
+                     extra: Iterable[str] = (), kinds: dict[str, str] | None = None) -> Table:
+    """Agent month data: every AGENT_FIELDS column, plus ``extra`` shop columns matched by name; key 客服
+    (``kinds``: as ``read_table``'s, e.g. score columns kept as typed for ``score_columns.read_scores``).
     Several sheets or pasted exports: a block without an ``extra`` column another block has is a warning
     (its rows have no data there).
 
@@ -589,7 +590,7 @@ def read_agent_table(rows: SheetRows | Sequence[SheetRows], required: Iterable[s
     extra = list(extra)
     wanted = list(dict.fromkeys([f.name for f in fields.AGENT_FIELDS] + extra + [DATE_FIELD]))
     table = read_table(rows, required=required, wanted=wanted, key="客服", aliases=_agent_alias,
-                       kinds={DATE_FIELD: "text"}, also_by=[DATE_FIELD])
+                       kinds={DATE_FIELD: "text", **(kinds or {})}, also_by=[DATE_FIELD])
     if DATE_FIELD in table.columns:
         _read_days(table)
     problems = [p for rec in table.records for p in implausible(rec)]

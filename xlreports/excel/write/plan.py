@@ -24,13 +24,13 @@ from decimal import Decimal
 from typing import Collection, Iterable, NamedTuple, Sequence
 
 from xlreports.errors import XlreportsError
-from xlreports.layout.spec import INPUT, Style, TableBlock
+from xlreports.layout.spec import INPUT, VALIDATION_ERROR_MESSAGE, VALIDATION_ERROR_TITLE, Style, TableBlock
 
 __all__ = [
     "TabPlan", "plan_tabs", "arranged", "owned_tabs", "MARK_NAME", "mark_formula", "read_mark", "sheet_key", "check_sheet_name", "check_sheet_names",
     "CellValue", "cell_value", "clean_text", "looks_like_formula", "Margins", "margins",
     "paper_size", "list_validation_formula", "table_column_style", "default_format", "formula_text",
-    "cm_to_points", "plain_number",
+    "cm_to_points", "plain_number", "VALIDATION_ERROR_TITLE", "VALIDATION_ERROR_MESSAGE",
 ]
 
 # --------------------------------------------------------------------------- constants
@@ -40,9 +40,6 @@ MAX_TEXT = 32_767  # characters in a cell; Excel "repairs" (empties) a file with
 # Excel keeps a literal list validation under 256 characters; longer lists corrupt the file.
 MAX_LIST_CHARS = 255
 MAX_PROMPT_CHARS = 255
-# What Excel says when someone types a value that is not in a drop-down's list.
-VALIDATION_ERROR_TITLE = "输入无效"
-VALIDATION_ERROR_MESSAGE = "请从下拉列表中选择"
 # Text starting with these would turn into a formula if typed into Excel.
 FORMULA_LEADS = ("=", "+", "-", "@")
 # Characters XML 1.0 cannot hold; pasted buyer notes bring them in. The pattern is valid both

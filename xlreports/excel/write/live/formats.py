@@ -230,17 +230,17 @@ def merged_validations(validations: list[DataValidation], limit: int = MAX_PROMP
     """
     groups: dict[tuple, list[str]] = {}
     for v in validations:
-        key = (tuple(v.choices), v.prompt, v.kind, v.minimum, v.maximum, v.error)
+        key = (tuple(v.choices), v.prompt, v.kind, v.minimum, v.maximum, v.error, v.error_title)
         groups.setdefault(key, []).append(v.range)
     out: list[DataValidation] = []
-    for (choices, prompt, kind, lo, hi, error), ranges in groups.items():
+    for (choices, prompt, kind, lo, hi, error, title), ranges in groups.items():
         chunk = ""
         for rng in ranges:
             if chunk and len(chunk) + 1 + len(rng) > limit:
-                out.append(DataValidation(chunk, list(choices), prompt, kind, lo, hi, error))
+                out.append(DataValidation(chunk, list(choices), prompt, kind, lo, hi, error, title))
                 chunk = ""
             chunk = f"{chunk},{rng}" if chunk else rng
-        out.append(DataValidation(chunk, list(choices), prompt, kind, lo, hi, error))
+        out.append(DataValidation(chunk, list(choices), prompt, kind, lo, hi, error, title))
     return out
 
 
@@ -260,7 +260,7 @@ def write_validation(sheet, validation: DataValidation, com: bool, report: LiveR
         if validation.prompt:
             api.InputMessage = validation.prompt[:MAX_PROMPT_CHARS]
             api.ShowInput = True
-        api.ErrorTitle = VALIDATION_ERROR_TITLE
+        api.ErrorTitle = validation.error_title or VALIDATION_ERROR_TITLE
         api.ErrorMessage = (validation.error or VALIDATION_ERROR_MESSAGE)[:MAX_PROMPT_CHARS]
         api.ShowError = True
     except Exception as e:

@@ -86,7 +86,8 @@ def data_validation(spec: DataValidation) -> XlDataValidation:
         validation = XlDataValidation(
             type="decimal", operator="between", formula1=plain_number(spec.minimum),
             formula2=plain_number(spec.maximum), allow_blank=True, showInputMessage=True, showErrorMessage=True,
-            errorTitle=VALIDATION_ERROR_TITLE, error=(spec.error or VALIDATION_ERROR_MESSAGE)[:MAX_PROMPT_CHARS])
+            errorTitle=spec.error_title or VALIDATION_ERROR_TITLE,
+            error=(spec.error or VALIDATION_ERROR_MESSAGE)[:MAX_PROMPT_CHARS])
         if spec.prompt:
             validation.prompt = spec.prompt[:MAX_PROMPT_CHARS]
         validation.add(spec.range)
@@ -94,7 +95,8 @@ def data_validation(spec: DataValidation) -> XlDataValidation:
     validation = XlDataValidation(
         type="list", formula1=list_validation_formula(spec.choices, spec.range), allow_blank=True,
         showInputMessage=True, showErrorMessage=True,
-        errorTitle="输入无效", error="请从下拉列表中选择")
+        errorTitle=spec.error_title or VALIDATION_ERROR_TITLE,
+        error=(spec.error or VALIDATION_ERROR_MESSAGE)[:MAX_PROMPT_CHARS])
     if spec.prompt:
         validation.prompt = spec.prompt[:MAX_PROMPT_CHARS]
     validation.add(spec.range)
