@@ -509,6 +509,17 @@ class Sheet(_Strict):
         cols = [c for _, c in used]
         return self._range_of([(min(rows), min(cols), max(rows), max(cols))])
 
+    def move(self, before: "Sheet | None" = None, after: "Sheet | None" = None) -> None:
+        """xlwings ≥ 0.37.5: exactly one of ``before`` / ``after``, a sheet of the same book."""
+        if (before is None) == (after is None):
+            raise ValueError("Provide exactly one of before or after")
+        target = before if before is not None else after
+        if target._book is not self._book:
+            raise ValueError("both sheets must belong to the same Book")
+        sheets = self._book._sheets
+        sheets.remove(self)
+        sheets.insert(sheets.index(target) + (after is not None), self)
+
     def delete(self) -> None:
         book = self._book
         visible = [s for s in book._sheets if s._visible is True]

@@ -841,3 +841,18 @@ def test_engine_layouts_cli_and_jobs_do_not_import_xlwings():
     assert out.returncode == 0, out.stderr
     assert "XLWINGS []" in out.stdout
     assert len(modules) > 30
+
+
+def test_the_live_writer_restores_the_fixed_tab_order_after_tabs_were_moved(planned, sample):
+    """Issue 9: like the file writer, the live writer puts our tabs back in TAB_ORDER on a re-run,
+    moving kept tabs (Sheet.move) rather than only placing the new ones."""
+    book = fx.book_from_openpyxl(sample)
+    apply_workbook_spec(book, planned.book, com=True)
+    order = [s._name for s in book._sheets]
+    book._sheet("首页").move(after=book._sheet(order[-1]))  # the owner drags 首页 to the end
+    book._sheet("客服数据").move(before=book._sheet("考核汇总"))  # an input tab: kept, not rewritten
+    book._sheet("考核方案").move(before=book._sheet("客服数据"))
+    assert [s._name for s in book._sheets] != order
+    again = plan_appraisal(XlwingsRows(book), AppraiseOptions(month=MONTH), shop=sample.stem)
+    apply_workbook_spec(book, again.book, com=True)
+    assert [s._name for s in book._sheets] == order and book._active._name == "首页"

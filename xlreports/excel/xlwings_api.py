@@ -23,7 +23,7 @@ XLWINGS_API_USED: tuple[str, ...] = (
     "Names.__iter__", "Names.add", "Name.name", "Name.refers_to_range", "Name.refers_to", "Name.api",
     "Sheets.__iter__", "Sheets.add", "Sheets.active",
     # a sheet
-    "Sheet.name", "Sheet.book", "Sheet.range", "Sheet.used_range", "Sheet.delete", "Sheet.activate",
+    "Sheet.name", "Sheet.move", "Sheet.book", "Sheet.range", "Sheet.used_range", "Sheet.delete", "Sheet.activate",
     "Sheet.visible", "Sheet.names", "Sheet.charts", "Sheet.page_setup", "Sheet.freeze_panes", "Sheet.api",
     "PageSetup.print_area", "FreezePanes.freeze_at",
     # ranges: values and formats

@@ -62,6 +62,7 @@ def apply_workbook_spec(book, spec: WorkbookSpec, *, before: str | None = None, 
                 _mark(created[sheet_spec.name], sheet_spec.name, com)
         except BaseException:
             _roll_back(created, aside + kept_renamed)
+            _restore_order(book, list(existing.values()))
             raise
         for sheet in [old for old, _ in aside] + [existing[name] for name in tabs.removed]:
             _delete(sheet)
@@ -75,7 +76,8 @@ def apply_workbook_spec(book, spec: WorkbookSpec, *, before: str | None = None, 
 def _add_tabs(book, tabs: TabPlan, existing: dict[str, Any], created: dict[str, Any],
               aside: list[tuple[Any, str]]) -> None:
     """Add the plan's tabs, each just after its predecessor in the plan's order (a replaced tab's
-    old sheet renamed aside first); kept tabs stay where they are."""
+    old sheet renamed aside first); kept tabs the plan places elsewhere are moved there (``Sheet.move``,
+    public since xlwings 0.37.5), so the book ends in the plan's order as the file writer's does."""
     taken = {sheet_key(name) for name in (*existing, *tabs.written, *tabs.renamed.values())}
     back = {new: old for old, new in tabs.renamed.items()}
     for new, old in tabs.replaced.items():
@@ -85,13 +87,20 @@ def _add_tabs(book, tabs: TabPlan, existing: dict[str, Any], created: dict[str, 
     written = set(tabs.written)
     previous = None
     for name in tabs.order:
-        if name not in written:  # a kept tab (perhaps renamed)
-            previous = existing[back.get(name, name)]
+        if name not in written:  # a kept tab (perhaps renamed): after its predecessor in the plan
+            sheet = existing[back.get(name, name)]
+            if previous is not None and _index(book, sheet) != _index(book, previous) + 1:
+                sheet.move(after=previous)
+            previous = sheet
         elif previous is not None:
             created[name] = previous = book.sheets.add(name, after=previous)
         else:  # first in the plan's order: before whatever tab is first now
             first = next(iter(book.sheets), None)
             created[name] = previous = book.sheets.add(name, before=first)
+
+
+def _index(book, sheet) -> int:
+    return next(i for i, s in enumerate(book.sheets) if s.name == sheet.name)
 
 
 def aside_name(taken: set[str]) -> str:
@@ -129,6 +138,13 @@ def _roll_back(created: dict[str, Any], renamed: list[tuple[Any, str]]) -> None:
         safe(lambda s=sheet: _delete(s))
     for sheet, name in renamed:
         safe(lambda s=sheet, n=name: setattr(s, "name", n))
+
+
+def _restore_order(book, sheets: list[Any]) -> None:
+    """Put the book's sheets back in their order before the run (kept tabs may have been moved)."""
+    for previous, sheet in zip(sheets, sheets[1:]):
+        if _index(book, sheet) != _index(book, previous) + 1:
+            safe(lambda s=sheet, p=previous: s.move(after=p))
 
 
 def _delete(sheet) -> None:
