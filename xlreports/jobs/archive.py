@@ -29,6 +29,7 @@ from xlreports.excel.write import Writer
 from xlreports.jobs.book_run import run_on_book
 from xlreports.jobs.carry import (StaffColumns, added_headers, carry_staff_columns, merge_staff, read_sheet_table,
                                   read_staff_columns, staff_pick)
+from xlreports.jobs.old_archive import Keys, all_present, merge_keys, pick_with_tier, take_keys
 from xlreports.jobs.care_queue import CareState, care_sheets, read_care_state
 from xlreports.jobs.timing import PhaseClock
 from xlreports.layout.tiers_sheet import TierView, tiers_sheet
@@ -134,7 +135,7 @@ def plan_archive(wb, opts: ArchiveOptions, *, shop: str) -> tuple[ArchiveReport,
     # Carry over staff columns (values as typed) and keep buyers that this run's exports do not mention.
     staff = state.staff
     staff_cols = _staff_columns(rules, staff, messages)
-    table, staff_values, kept = carry_staff_columns(arch, state.archive, staff, staff_cols, opts.mask)
+    table, staff_values, kept = carry_staff_columns(arch, _old_rows(wb, state, arch), staff, staff_cols, opts.mask)
     columns = {**{c: table.get_column(c) for c in table.columns}, **staff_values}
     problems = list(staff.problems) if staff else []
     messages += [str(p) for p in problems[:20]]
@@ -202,7 +203,9 @@ class _State:
     """What the workbook already holds: rules, the old archive, staff input."""
 
     rules: Any = None
-    archive: Any = None  # polars DataFrame of the old 客户档案 (computed columns), or None
+    archive: Any = None  # polars DataFrame of the old 客户档案 (computed columns), or None (not read)
+    archive_tabs: list[str] = field(default_factory=list)  # 客户档案 tabs whose rows are read when needed
+    keys: Keys | None = None  # their buyers and tiers, from the staff-column scan
     staff: StaffColumns | None = None  # its staff columns, values as typed
     previous_tiers: dict[str, str] = field(default_factory=dict)
     tier_history: Any = None
@@ -224,29 +227,57 @@ def _read_state(wb) -> _State:
     if wb.find(views.AFTERSALES_SHEET):
         name = wb.find(views.AFTERSALES_SHEET)
         state.cases, state.cases_added, state.aftersales_rules = _read_cases(wb.rows(name), name)
-    # 客户档案 and its continuation tabs: staff columns by buyer across all of them
-    olds = []
+    # 客户档案 and its continuation tabs: staff columns (and buyers, tiers) by buyer across all of them
+    sure = True
     for name in _parts(wb, views.ARCHIVE_SHEET):
-        typed = wb.typed_columns(name, staff_pick(views.COMPUTED))
+        typed = wb.typed_columns(name, pick_with_tier(staff_pick(views.COMPUTED)))
         if typed is None or not any(h is not None for h in typed.header):
             continue
+        keys = take_keys(typed, NON_MEMBER)
+        sure = sure and keys is not None
+        state.keys = merge_keys(state.keys, keys) if keys is not None else state.keys
         # stops with a located error when the 买家会员名 header is gone, before anything is written
         state.staff = merge_staff(state.staff, read_staff_columns(typed, name, views.COMPUTED))
+        state.archive_tabs.append(name)
+    if not sure:  # a key or tier the scan cannot vouch for: the rows as the whole-sheet reader gives them
+        state.keys = None
+        _load_old_archive(wb, state)
+    elif state.keys is not None:
+        state.previous_tiers = state.keys.tiers
+    history = [wb.frame(name) for name in _parts(wb, views.TIER_HISTORY_SHEET)]
+    history = [h for h in history if h is not None]
+    if history:
+        state.tier_history = pl.concat(history, how="diagonal_relaxed") if len(history) > 1 else history[0]
+    return state
+
+
+def _load_old_archive(wb, state: _State) -> None:
+    """The computed columns of the old 客户档案 tabs (whole sheets, fastexcel), and the tiers from them."""
+    import polars as pl
+
+    from xlreports.model.membership import NON_MEMBER
+
+    olds = []
+    for name in state.archive_tabs:
         old = wb.frame(name)
         if old is not None and BUYER in old.columns:
             olds.append(old.filter(pl.col(BUYER).is_not_null()).select(
                 [c for c in old.columns if c in views.COMPUTED]))
+    state.archive_tabs = []
     if olds:
         old = pl.concat(olds, how="diagonal_relaxed") if len(olds) > 1 else olds[0]
         state.archive = old
         if "会员等级" in old.columns:
             tiers = old.select([BUYER, "会员等级"]).drop_nulls()
             state.previous_tiers = {b: t for b, t in tiers.iter_rows() if t and t != NON_MEMBER}
-    history = [wb.frame(name) for name in _parts(wb, views.TIER_HISTORY_SHEET)]
-    history = [h for h in history if h is not None]
-    if history:
-        state.tier_history = pl.concat(history, how="diagonal_relaxed") if len(history) > 1 else history[0]
-    return state
+
+
+def _old_rows(wb, state: _State, arch):
+    """The old 客户档案 rows for :func:`carry_staff_columns`: read now only when one of its buyers is
+    missing from this run (they keep their rows); else none are needed (None)."""
+    if state.archive_tabs and not all_present(state.keys, arch.get_column(BUYER)):
+        _load_old_archive(wb, state)
+    return state.archive
 
 
 #: the tabs whose tables continue in 名称(2), 名称(3) … past a sheet's rows

