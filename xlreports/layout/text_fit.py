@@ -14,6 +14,8 @@ than a little white space.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from xlreports.layout.text_width import PAD, lines
 
 BASE_SIZE = 11.0  # the font whose "0" defines Excel's column width unit
@@ -22,6 +24,7 @@ PADDING = 4.0  # points above and below the text
 MIN_HEIGHT = 20.0
 
 
+@lru_cache(maxsize=4096)  # every form repeats the scheme's texts: 500 forms measure the same few dozen
 def wrapped_lines(text: str, width: float, size: float = BASE_SIZE) -> int:
     """Lines ``text`` takes when wrapped in a column ``width`` units wide at ``size`` points
     (its own line breaks kept; at least 1).
