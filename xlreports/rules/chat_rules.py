@@ -17,11 +17,10 @@ from typing import Any
 
 from xlreports.errors import InputErrors
 from xlreports.model.chats import CREDIT_RULES, ChatRules
-from xlreports.rules.sections import CellReader, Col, read_section, require_sections
+from xlreports.rules.sections import SETTING_COLS, CellReader, Col, require_sections, setting_rows
 
 SHEET_NAME = "统计规则"
 SECTION = "设置"
-SETTING_COLS = (Col("项目", "key"), Col("值", "value"), Col("说明", "note"))
 YES_NO = {True: "是", False: "否"}
 LIST_SEPARATORS = re.compile(r"[、,，;；\s]+")
 # (column, note); a tuple attribute is a list written "a、b"; a time is "HH:MM".
@@ -70,17 +69,12 @@ def parse_chat_rules(rows: list[list[Any]], sheet: str = SHEET_NAME) -> ChatRule
     """Read the sheet; every unreadable value is an error naming its cell. Missing rows keep their default."""
     reader = CellReader(sheet)
     starts = require_sections(rows, (SECTION,), reader, SHEET_NAME)
-    by_label = {col.label: col for col, _ in SETTINGS}
     settings: dict[str, Any] = {}
     cells: dict[str, Any] = {}
-    for values, where in read_section(rows, starts[SECTION], SETTING_COLS, SECTION, reader):
-        col = by_label.get(str(values.get("key") or "").strip())
-        if col is None:
-            reader.fail(where.get("key"), "未知的设置项（可用：" + "、".join(by_label) + "）", values.get("key"))
-            continue
-        value = _read_value(reader, col, values.get("value"), where["value"])
+    for col, raw, pos in setting_rows(rows, starts[SECTION], SECTION, [c for c, _ in SETTINGS], reader):
+        value = _read_value(reader, col, raw, pos)
         if value is not None:
-            settings[col.attr], cells[col.attr] = value, where["value"]
+            settings[col.attr], cells[col.attr] = value, pos
     if not reader.problems:
         start, end = settings.get("service_start", ChatRules.service_start), settings.get("service_end", ChatRules.service_end)
         if start >= end:

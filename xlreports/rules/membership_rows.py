@@ -13,12 +13,11 @@ from typing import Any
 from xlreports.model.membership import MODE_LABELS, MembershipRules, Tier
 from xlreports.model.profile_fields import CATEGORY
 from xlreports.errors import InputErrors
-from xlreports.rules.sections import CellReader, Col, read_section, require_sections
+from xlreports.rules.sections import SETTING_COLS, CellReader, Col, read_section, require_sections, setting_rows
 
 SHEET_NAME = "会员规则"
 TIER_COLS = (Col("等级", "name", required=True), Col("累计消费下限", "min_spend", "number"),
              Col("目标占比", "target_share", "number", True))
-SETTING_COLS = (Col("项目", "key"), Col("值", "value"), Col("说明", "note"))
 SETTINGS = (
     (Col("等级模式", "mode", MODE_LABELS, True), "升级模式：等级只升不降；升降级模式：每期按最近一个周期的消费重新评定"),
     (Col("升降级周期(天)", "period_days", "int", True), "升降级模式下统计消费的天数"),
@@ -67,20 +66,15 @@ def parse_membership_rows(rows: list[list[Any]], sheet: str = SHEET_NAME) -> Mem
         tier_cells.append(where)
     settings: dict[str, Any] = {}
     cells: dict[str, Any] = {}
-    by_label = {col.label: col for col, _ in SETTINGS}
-    for values, where in read_section(rows, starts["设置"], SETTING_COLS, "设置", reader):
-        col = by_label.get(str(values.get("key") or "").strip())
-        if col is None:
-            reader.fail(where.get("key"), "未知的设置项（可用：" + "、".join(by_label) + "）", values.get("key"))
-            continue
-        value = reader.convert(values.get("value"), col, where["value"])
+    for col, raw, pos in setting_rows(rows, starts["设置"], "设置", [c for c, _ in SETTINGS], reader):
+        value = reader.convert(raw, col, pos)
         if value is None:
             continue
         if col.kind in ("int", "number") and value <= 0:  # a window of 0 days or a factor of −1: every buyer due, or none
-            reader.fail(where["value"], f"「{col.label}」应大于 0", value)
+            reader.fail(pos, f"「{col.label}」应大于 0", value)
             continue
         settings[col.attr] = value
-        cells[col.attr] = where["value"]
+        cells[col.attr] = pos
     if FIELDS_SECTION in starts:  # optional: workbooks from before it show the default fields
         fields: dict[str, bool] = {}
         for values, where in read_section(rows, starts[FIELDS_SECTION], FIELD_COLS, FIELDS_SECTION, reader):

@@ -22,7 +22,7 @@ from xlreports.model.scheme import (ACTIONS, BOUNDS, COMMISSION_MODES, FORMATS, 
                     PAY_MODES, STREAK_KINDS, TAX_MODES, STREAK_OUTCOMES, AdjustRule, Band, CommissionTier, Deduction, Kpi,
                     Level, Metric, ResultBand, Scheme, StreakRule)
 from xlreports.model.scheme_refs import SHEET_NAME, Pos, SchemeRefs
-from xlreports.rules.sections import CellReader, Col, read_section, require_sections
+from xlreports.rules.sections import SETTING_COLS, CellReader, Col, read_section, require_sections, setting_rows
 
 
 
@@ -79,7 +79,7 @@ KIND_SECTIONS: dict[str, tuple[kinds.KpiKind, tuple[Col, ...]]] = {
 
 # Section title → its columns. Order = order on the sheet.
 SECTIONS: dict[str, tuple[Col, ...]] = {
-    "方案设置": (Col("项目", "key"), Col("值", "value"), Col("说明", "note")),
+    "方案设置": SETTING_COLS,
     "指标": KPI_COLS, "档位": BAND_COLS, "加减规则": RULE_COLS, "扣分项": DEDUCTION_COLS,
     **{title: cols for title, (_, cols) in KIND_SECTIONS.items()},
     "级别工资": LEVEL_COLS, "提成档位": COMMISSION_COLS, "结果档位": RESULT_COLS, "连续规则": STREAK_COLS,
@@ -159,15 +159,10 @@ def parse_scheme_rows(rows: list[list[Any]], sheet: str = SHEET_NAME) -> ParsedS
         return read_section(rows, starts[title], SECTIONS[title], title, reader) if title in starts else []
 
     scheme = Scheme(code="", name="")
-    setting_by_label = {c.label: c for c in SETTINGS}
-    for values, where in read("方案设置"):
-        col = setting_by_label.get(str(values.get("key") or "").strip())
-        if col is None:
-            reader.fail(where.get("key"), "未知的设置项（可用：" + "、".join(setting_by_label) + "）",
-                        values.get("key"))
-            continue
-        value = reader.convert(values.get("value"), col, where["value"])
-        refs.settings[col.attr] = where["value"]
+    settings = setting_rows(rows, starts["方案设置"], "方案设置", SETTINGS, reader) if "方案设置" in starts else []
+    for col, raw, pos in settings:
+        value = reader.convert(raw, col, pos)
+        refs.settings[col.attr] = pos
         setattr(scheme, col.attr, value if value is not None else _default(Scheme, col.attr))
     scheme.commission_gate_kpi = scheme.commission_gate_kpi or None
 

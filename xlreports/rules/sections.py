@@ -146,6 +146,29 @@ def read_section(rows: list[list[Any]], start: int, cols: tuple[Col, ...], title
     return out
 
 
+SETTING_COLS = (Col("项目", "key"), Col("值", "value"), Col("说明", "note"))  # every 【设置】-style section
+
+
+def setting_rows(rows: list[list[Any]], start: int, title: str, settings, reader: CellReader):
+    """Each row of a settings section (项目 | 值 | 说明) as (its column among ``settings``, the raw 值, the
+    值 cell); a 项目 that is none of them is an error naming its cell, with the ones available.
+
+    >>> r = CellReader("规则")
+    >>> rows = [["【设置】"], ["项目", "值", "说明"], ["天数", "3", ""], ["颜色", "红", ""]]
+    >>> [(c.attr, v) for c, v, _ in setting_rows(rows, 0, "设置", [Col("天数", "days", "int")], r)]
+    [('days', '3')]
+    >>> [str(p) for p in r.problems]
+    ['规则!A4: 未知的设置项（可用：天数）（实际为 "颜色"）']
+    """
+    by_label = {col.label: col for col in settings}
+    for values, where in read_section(rows, start, SETTING_COLS, title, reader):
+        col = by_label.get(str(values.get("key") or "").strip())
+        if col is None:
+            reader.fail(where.get("key"), "未知的设置项（可用：" + "、".join(by_label) + "）", values.get("key"))
+            continue
+        yield col, values.get("value"), where["value"]
+
+
 def _first_blank(labels: list[str]) -> int:
     """The 0-based column of the first blank header cell (where a cleared label most likely was)."""
     return next((j for j, text in enumerate(labels) if not text), len(labels))

@@ -83,18 +83,12 @@ def data_validation(spec: DataValidation) -> XlDataValidation:
     ('decimal', 'between', '0', '7.5', '0–7.5')
     """
     if spec.kind == "decimal":
-        validation = XlDataValidation(
-            type="decimal", operator="between", formula1=plain_number(spec.minimum),
-            formula2=plain_number(spec.maximum), allow_blank=True, showInputMessage=True, showErrorMessage=True,
-            errorTitle=spec.error_title or VALIDATION_ERROR_TITLE,
-            error=(spec.error or VALIDATION_ERROR_MESSAGE)[:MAX_PROMPT_CHARS])
-        if spec.prompt:
-            validation.prompt = spec.prompt[:MAX_PROMPT_CHARS]
-        validation.add(spec.range)
-        return validation
+        rule = dict(type="decimal", operator="between", formula1=plain_number(spec.minimum),
+                    formula2=plain_number(spec.maximum))
+    else:
+        rule = dict(type="list", formula1=list_validation_formula(spec.choices, spec.range))
     validation = XlDataValidation(
-        type="list", formula1=list_validation_formula(spec.choices, spec.range), allow_blank=True,
-        showInputMessage=True, showErrorMessage=True,
+        **rule, allow_blank=True, showInputMessage=True, showErrorMessage=True,
         errorTitle=spec.error_title or VALIDATION_ERROR_TITLE,
         error=(spec.error or VALIDATION_ERROR_MESSAGE)[:MAX_PROMPT_CHARS])
     if spec.prompt:
@@ -274,7 +268,7 @@ class SheetWriter:
     def _cell_rows(self) -> dict[int, list[tuple[int, str]]]:
         """Rows written cell by cell: spec.cells and table headers, as (col, xml) lists."""
         rows: dict[int, list[tuple[int, str]]] = {}
-        styles, cached, name = self.styles, self.cached, self.spec.name
+        styles, cached = self.styles, self.cached
         for (row, col), cell in self.spec.cells.items():
             ref = addr(row, col)
             if cell.formula is not None:
